@@ -1,0 +1,26 @@
+# Warnings, sanitizers, coverage and clang-tidy, applied per target.
+set(FS_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes
+    -Wmissing-prototypes -Wvla -Wimplicit-fallthrough)
+if(FS_WERROR)
+  list(APPEND FS_WARNINGS -Werror)
+endif()
+
+set(FS_SAN_FLAGS "")
+if(FS_SANITIZE)
+  set(FS_SAN_FLAGS -fsanitize=${FS_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_compile_options(${FS_SAN_FLAGS})
+  add_link_options(${FS_SAN_FLAGS})
+endif()
+if(FS_COVERAGE)
+  add_compile_options(--coverage)
+  add_link_options(--coverage)
+endif()
+if(FS_CLANG_TIDY)
+  find_program(CLANG_TIDY_EXE NAMES clang-tidy REQUIRED)
+  set(CMAKE_C_CLANG_TIDY ${CLANG_TIDY_EXE})
+endif()
+
+function(fs_target_defaults tgt)
+  target_compile_options(${tgt} PRIVATE $<$<COMPILE_LANGUAGE:C>:${FS_WARNINGS}>)
+  target_compile_definitions(${tgt} PRIVATE _POSIX_C_SOURCE=200809L)
+endfunction()

@@ -1,0 +1,12 @@
+# One place that finds every dependency (STYLE.md section 8).
+find_package(PkgConfig REQUIRED)
+find_package(CURL REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc i18n)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(Threads REQUIRED)
+pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
+if(FS_BUILD_TESTS)
+  pkg_check_modules(CUNIT REQUIRED IMPORTED_TARGET cunit)
+endif()
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)

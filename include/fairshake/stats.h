@@ -1,0 +1,38 @@
+#ifndef FAIRSHAKE_STATS_H
+#define FAIRSHAKE_STATS_H
+/* Statistics: paired bootstrap confidence intervals, exact paired tests, rate intervals
+ * and quantiles. Every random choice comes from a seeded fs_rng stream. */
+#include "fairshake/core.h"
+
+FS_BEGIN_DECLS
+
+/** Metric over a resample: idx[0..n) are record indices (with repeats); which is 0 for
+ *  the first condition (clean) and 1 for the second (perturbed). */
+typedef double (*fs_stats_metric_fn)(const size_t *idx, size_t n, int which, void *payload);
+
+/** Percentile bootstrap CI of metric(second) - metric(first), resampling records with
+ *  replacement (the pairing is kept). level is e.g. 0.95. Resamples whose delta is not
+ *  finite are skipped; if fewer than half remain, *lo and *hi are NaN. */
+FS_API fs_status fs_stats_paired_bootstrap(double *lo, double *hi, size_t n_records,
+                                           size_t n_resamples, double level, uint64_t seed,
+                                           fs_stats_metric_fn fn, void *payload, fs_error *err);
+
+/** Two-sided exact McNemar test (binomial on discordant pairs b and c, p = 0.5).
+ *  Returns 1.0 when b + c == 0. */
+FS_API double fs_stats_mcnemar_exact(uint64_t b, uint64_t c);
+
+/** Wilson score interval for k successes of n at level (e.g. 0.95). NaN when n == 0. */
+FS_API void fs_stats_wilson(double *lo, double *hi, uint64_t k, uint64_t n, double level);
+
+/** Quantile q in [0,1] of sorted[0..n) with linear interpolation (numpy's default).
+ *  NaN when n == 0. */
+FS_API double fs_stats_quantile(const double *sorted, size_t n, double q);
+
+/** Standard normal quantile (inverse CDF), p in (0,1). */
+FS_API double fs_stats_norm_ppf(double p);
+
+/** Sort doubles ascending (NaN last), in place. */
+FS_API void fs_stats_sort(double *v, size_t n);
+
+FS_END_DECLS
+#endif

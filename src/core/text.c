@@ -1,0 +1,351 @@
+/* Unicode text over ICU: segmentation into grapheme clusters and words (UText over the
+ * UTF-8 bytes, so every offset is a byte offset into the caller's string), full case
+ * mapping, normalisation and character classes. Nothing here works byte by byte on
+ * anything but ASCII structure. */
+#include "fairshake/core.h"
+
+#include <string.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/ucasemap.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+
+struct fs_text_segmenter {
+    UBreakIterator *bi;
+    fs_text_unit unit;
+    fs_text_span *spans;
+    size_t cap;
+};
+
+bool fs_text_valid_utf8(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        UChar32 c;
+        int32_t j = (int32_t)i;
+        if (n - i > INT32_MAX) {
+            return false;
+        }
+        U8_NEXT(s, j, (int32_t)n, c);
+        if (c < 0 || c == 0) {
+            return false;
+        }
+        i = (size_t)j;
+    }
+    return true;
+}
+
+uint32_t fs_text_next_cp(const char *s, size_t n, size_t *i)
+{
+    UChar32 c;
+    int32_t j = (int32_t)*i;
+    U8_NEXT(s, j, (int32_t)n, c);
+    *i = (size_t)j;
+    return c < 0 ? 0xFFFDu : (uint32_t)c;
+}
+
+void fs_text_put_cp(fs_buf *out, uint32_t cp)
+{
+    char tmp[4];
+    int32_t len = 0;
+    UBool bad = false;
+    U8_APPEND((uint8_t *)tmp, len, 4, (UChar32)cp, bad);
+    if (bad) {
+        fs_buf_append(out, "\xEF\xBF\xBD", 3);
+        return;
+    }
+    fs_buf_append(out, tmp, (size_t)len);
+}
+
+fs_status fs_text_segmenter_new(fs_text_segmenter **out, fs_text_unit unit, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    *out = NULL;
+    fs_text_segmenter *seg = fs_calloc(1, sizeof *seg);
+    if (seg == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    seg->unit = unit;
+    seg->bi = ubrk_open(unit == FS_TEXT_WORD ? UBRK_WORD : UBRK_CHARACTER, "", NULL, 0, &uerr);
+    if (U_FAILURE(uerr)) {
+        fs_free(seg);
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU break iterator: %s", u_errorName(uerr));
+    }
+    *out = seg;
+    return FS_OK;
+}
+
+void fs_text_segmenter_free(fs_text_segmenter *seg)
+{
+    if (seg == NULL) {
+        return;
+    }
+    ubrk_close(seg->bi);
+    fs_free(seg->spans);
+    fs_free(seg);
+}
+
+static int word_kind(int32_t status)
+{
+    if (status >= UBRK_WORD_IDEO && status < UBRK_WORD_IDEO_LIMIT) {
+        return 3;
+    }
+    if (status >= UBRK_WORD_KANA && status < UBRK_WORD_KANA_LIMIT) {
+        return 3;
+    }
+    if (status >= UBRK_WORD_LETTER && status < UBRK_WORD_LETTER_LIMIT) {
+        return 1;
+    }
+    if (status >= UBRK_WORD_NUMBER && status < UBRK_WORD_NUMBER_LIMIT) {
+        return 2;
+    }
+    return 0;
+}
+
+static bool push_span(fs_text_segmenter *seg, size_t *count, size_t start, size_t end, int kind)
+{
+    if (*count == seg->cap) {
+        size_t cap = seg->cap == 0 ? 64 : seg->cap;
+        size_t bytes;
+        if (!fs_size_mul(&cap, cap, 2) || !fs_size_mul(&bytes, cap, sizeof *seg->spans)) {
+            return false;
+        }
+        fs_text_span *p = fs_realloc(seg->spans, bytes);
+        if (p == NULL) {
+            return false;
+        }
+        seg->spans = p;
+        seg->cap = cap;
+    }
+    seg->spans[*count].start = start;
+    seg->spans[*count].end = end;
+    seg->spans[*count].kind = kind;
+    (*count)++;
+    return true;
+}
+
+fs_status fs_text_segmenter_run(fs_text_segmenter *seg, const fs_text_span **spans_out,
+                                size_t *count_out, const char *s, size_t n, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    UText *ut = NULL;
+    size_t count = 0;
+    fs_status st = FS_OK;
+    *spans_out = NULL;
+    *count_out = 0;
+    if (n > INT32_MAX) {
+        return FS_FAIL(err, FS_ERR_LIMIT, "text longer than 2 GiB");
+    }
+    if (n == 0) {
+        *spans_out = seg->spans;
+        return FS_OK;
+    }
+    ut = utext_openUTF8(NULL, s, (int64_t)n, &uerr);
+    if (U_FAILURE(uerr)) {
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU UText: %s", u_errorName(uerr));
+    }
+    ubrk_setUText(seg->bi, ut, &uerr);
+    if (U_FAILURE(uerr)) {
+        st = FS_FAIL(err, FS_ERR_TEXT, "ICU break iterator: %s", u_errorName(uerr));
+        goto done;
+    }
+    int32_t prev = ubrk_first(seg->bi);
+    for (int32_t pos = ubrk_next(seg->bi); pos != UBRK_DONE; pos = ubrk_next(seg->bi)) {
+        int kind = seg->unit == FS_TEXT_WORD ? word_kind(ubrk_getRuleStatus(seg->bi)) : 0;
+        if (!push_span(seg, &count, (size_t)prev, (size_t)pos, kind)) {
+            st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        prev = pos;
+    }
+    *spans_out = seg->spans;
+    *count_out = count;
+done:
+    /* Detach the iterator from the caller's text before closing the UText. */
+    {
+        UErrorCode e2 = U_ZERO_ERROR;
+        ubrk_setText(seg->bi, NULL, 0, &e2);
+    }
+    utext_close(ut);
+    return st;
+}
+
+fs_status fs_text_segment(fs_text_span **spans_out, size_t *count_out, const char *s, size_t n,
+                          fs_text_unit unit, fs_error *err)
+{
+    fs_text_segmenter *seg = NULL;
+    const fs_text_span *spans = NULL;
+    size_t count = 0;
+    *spans_out = NULL;
+    *count_out = 0;
+    fs_status st = fs_text_segmenter_new(&seg, unit, err);
+    if (st != FS_OK) {
+        return st;
+    }
+    st = fs_text_segmenter_run(seg, &spans, &count, s, n, err);
+    if (st == FS_OK) {
+        size_t bytes;
+        fs_text_span *copy = NULL;
+        if (!fs_size_mul(&bytes, count, sizeof *copy) || (copy = fs_malloc(bytes)) == NULL) {
+            st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        } else {
+            if (count > 0) {
+                memcpy(copy, spans, bytes);
+            }
+            *spans_out = copy;
+            *count_out = count;
+        }
+    }
+    fs_text_segmenter_free(seg);
+    return st;
+}
+
+fs_status fs_text_case_map(fs_buf *out, const char *s, size_t n, fs_text_case c, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    char small[256];
+    char *dst = small;
+    int32_t cap = (int32_t)sizeof small;
+    fs_status st = FS_OK;
+    if (n > INT32_MAX / 4) {
+        return FS_FAIL(err, FS_ERR_LIMIT, "text too long to case-map");
+    }
+    UCaseMap *cm = ucasemap_open("", U_FOLD_CASE_DEFAULT, &uerr);
+    if (U_FAILURE(uerr)) {
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU case map: %s", u_errorName(uerr));
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int32_t len = 0;
+        uerr = U_ZERO_ERROR;
+        switch (c) {
+        case FS_CASE_LOWER:
+            len = ucasemap_utf8ToLower(cm, dst, cap, s, (int32_t)n, &uerr);
+            break;
+        case FS_CASE_UPPER:
+            len = ucasemap_utf8ToUpper(cm, dst, cap, s, (int32_t)n, &uerr);
+            break;
+        case FS_CASE_TITLE:
+            len = ucasemap_utf8ToTitle(cm, dst, cap, s, (int32_t)n, &uerr);
+            break;
+        case FS_CASE_FOLD:
+            len = ucasemap_utf8FoldCase(cm, dst, cap, s, (int32_t)n, &uerr);
+            break;
+        }
+        if (uerr == U_BUFFER_OVERFLOW_ERROR && attempt == 0) {
+            cap = len + 1;
+            dst = fs_malloc((size_t)cap);
+            if (dst == NULL) {
+                st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+            continue;
+        }
+        if (U_FAILURE(uerr)) {
+            st = FS_FAIL(err, FS_ERR_TEXT, "ICU case mapping: %s", u_errorName(uerr));
+            goto done;
+        }
+        fs_buf_append(out, dst, (size_t)len);
+        break;
+    }
+done:
+    if (dst != small) {
+        fs_free(dst);
+    }
+    ucasemap_close(cm);
+    return st;
+}
+
+fs_text_class fs_text_classify(const char *s, size_t n)
+{
+    fs_text_class k;
+    memset(&k, 0, sizeof k);
+    if (n == 0) {
+        return k;
+    }
+    size_t i = 0;
+    UChar32 c = (UChar32)fs_text_next_cp(s, n, &i);
+    k.cp = (uint32_t)c;
+    k.is_alpha = u_isalpha(c);
+    k.is_upper = u_isupper(c) || u_istitle(c);
+    k.is_lower = u_islower(c);
+    k.is_digit = u_isdigit(c);
+    k.is_space = u_isUWhiteSpace(c);
+    k.is_punct = u_ispunct(c);
+    k.has_case = u_hasBinaryProperty(c, UCHAR_CASED);
+    return k;
+}
+
+fs_status fs_text_normalize(fs_buf *out, const char *s, size_t n, fs_text_form form,
+                            fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    const UNormalizer2 *norm = NULL;
+    UChar *src = NULL, *dst = NULL;
+    int32_t src_len = 0, dst_len = 0, out_len = 0;
+    char *utf8 = NULL;
+    fs_status st = FS_OK;
+    if (n > INT32_MAX / 8) {
+        return FS_FAIL(err, FS_ERR_LIMIT, "text too long to normalise");
+    }
+    switch (form) {
+    case FS_FORM_NFC:
+        norm = unorm2_getNFCInstance(&uerr);
+        break;
+    case FS_FORM_NFD:
+        norm = unorm2_getNFDInstance(&uerr);
+        break;
+    case FS_FORM_NFKC:
+        norm = unorm2_getNFKCInstance(&uerr);
+        break;
+    case FS_FORM_NFKD:
+        norm = unorm2_getNFKDInstance(&uerr);
+        break;
+    }
+    if (norm == NULL || U_FAILURE(uerr)) {
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU normaliser: %s", u_errorName(uerr));
+    }
+    src = fs_malloc(sizeof(UChar) * (n + 1));
+    if (src == NULL) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    u_strFromUTF8WithSub(src, (int32_t)n + 1, &src_len, s, (int32_t)n, 0xFFFD, NULL, &uerr);
+    if (U_FAILURE(uerr)) {
+        st = FS_FAIL(err, FS_ERR_TEXT, "ICU UTF-8 conversion: %s", u_errorName(uerr));
+        goto done;
+    }
+    dst_len = src_len * 4 + 16;
+    dst = fs_malloc(sizeof(UChar) * (size_t)dst_len);
+    if (dst == NULL) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    out_len = unorm2_normalize(norm, src, src_len, dst, dst_len, &uerr);
+    if (U_FAILURE(uerr)) {
+        st = FS_FAIL(err, FS_ERR_TEXT, "ICU normalisation: %s", u_errorName(uerr));
+        goto done;
+    }
+    utf8 = fs_malloc((size_t)out_len * 3 + 1);
+    if (utf8 == NULL) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    {
+        int32_t u8len = 0;
+        u_strToUTF8(utf8, out_len * 3 + 1, &u8len, dst, out_len, &uerr);
+        if (U_FAILURE(uerr)) {
+            st = FS_FAIL(err, FS_ERR_TEXT, "ICU UTF-8 conversion: %s", u_errorName(uerr));
+            goto done;
+        }
+        fs_buf_append(out, utf8, (size_t)u8len);
+    }
+done:
+    fs_free(src);
+    fs_free(dst);
+    fs_free(utf8);
+    return st;
+}
