@@ -28,12 +28,19 @@ FS_API void fs_class_report_init(fs_class_report *r);
 FS_API void fs_class_report_dispose(fs_class_report *r);
 
 /** Classification metrics as scikit-learn computes them (precision_recall_fscore_support
- *  over all n_labels labels; zero_division is the value used for 0/0, 0 or 1). */
+ *  over all n_labels labels; zero_division is the value used for 0/0, 0 or 1).
+ *  out: overwritten without being disposed first; its arrays are returned owned
+ *  (fs_class_report_dispose); left empty (as after init) on failure. gold, pred: borrowed.
+ *  With n == 0 the accuracy and every average are NaN. FS_ERR_USAGE when n_labels is 0,
+ *  zero_division is not 0 or 1, or an array is NULL while n > 0; FS_ERR_INPUT when a gold
+ *  label is outside 0..n_labels-1 or a prediction outside -1..n_labels-1. */
 FS_API fs_status fs_score_classification(fs_class_report *out, const int *gold, const int *pred,
                                          size_t n, size_t n_labels, double zero_division,
                                          fs_error *err);
 
-/** Macro-F1 only, without allocating when n_labels <= 64 (for bootstrap loops). */
+/** Macro-F1 only, without allocating when n_labels <= 64 (for bootstrap loops). Equal to
+ *  fs_score_classification's macro_f1; NaN when n == 0, a value is out of range or memory
+ *  runs out. */
 FS_API double fs_score_macro_f1(const int *gold, const int *pred, size_t n, size_t n_labels,
                                 double zero_division);
 
@@ -67,6 +74,9 @@ typedef struct fs_robustness {
 
 FS_API void fs_robustness_init(fs_robustness *r);
 FS_API void fs_robustness_dispose(fs_robustness *r);
+/** Score one perturbation against clean. out: overwritten without being disposed first;
+ *  returns owned reports (fs_robustness_dispose); left empty on failure. in: borrowed.
+ *  Errors as fs_score_classification. */
 FS_API fs_status fs_score_robustness(fs_robustness *out, const fs_robustness_input *in,
                                      fs_error *err);
 

@@ -12,7 +12,11 @@ typedef double (*fs_stats_metric_fn)(const size_t *idx, size_t n, int which, voi
 
 /** Percentile bootstrap CI of metric(second) - metric(first), resampling records with
  *  replacement (the pairing is kept). level is e.g. 0.95. Resamples whose delta is not
- *  finite are skipped; if fewer than half remain, *lo and *hi are NaN. */
+ *  finite are skipped; if fewer than half remain, *lo and *hi are NaN. The bounds are the
+ *  (1-level)/2 and 1-(1-level)/2 quantiles of the sorted deltas (fs_stats_quantile); the
+ *  indices come from one fs_rng stream seeded with fs_rng_seed(seed). n_records == 0
+ *  gives NaN bounds and FS_OK; FS_ERR_USAGE when lo, hi or fn is NULL, n_resamples is 0
+ *  or level is outside (0, 1). payload: borrowed, passed to fn. */
 FS_API fs_status fs_stats_paired_bootstrap(double *lo, double *hi, size_t n_records,
                                            size_t n_resamples, double level, uint64_t seed,
                                            fs_stats_metric_fn fn, void *payload, fs_error *err);
@@ -21,14 +25,16 @@ FS_API fs_status fs_stats_paired_bootstrap(double *lo, double *hi, size_t n_reco
  *  Returns 1.0 when b + c == 0. */
 FS_API double fs_stats_mcnemar_exact(uint64_t b, uint64_t c);
 
-/** Wilson score interval for k successes of n at level (e.g. 0.95). NaN when n == 0. */
+/** Wilson score interval for k successes of n at level (e.g. 0.95), clamped to [0, 1].
+ *  NaN when n == 0, k > n or level is outside (0, 1). */
 FS_API void fs_stats_wilson(double *lo, double *hi, uint64_t k, uint64_t n, double level);
 
 /** Quantile q in [0,1] of sorted[0..n) with linear interpolation (numpy's default).
- *  NaN when n == 0. */
+ *  NaN when n == 0 or q is outside [0, 1]. */
 FS_API double fs_stats_quantile(const double *sorted, size_t n, double q);
 
-/** Standard normal quantile (inverse CDF), p in (0,1). */
+/** Standard normal quantile (inverse CDF), p in (0,1); -inf at 0, +inf at 1, NaN outside
+ *  [0, 1]. Relative error about 1e-15. */
 FS_API double fs_stats_norm_ppf(double p);
 
 /** Sort doubles ascending (NaN last), in place. */

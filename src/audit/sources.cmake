@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC config.c run.c results.c)

@@ -60,8 +60,7 @@ fs_status fs_error_prefix(fs_error *err, const char *fmt, ...)
     if (err == NULL) {
         return FS_OK;
     }
-    char prefix[128];
-    char old[sizeof err->msg];
+    char prefix[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(prefix, sizeof prefix, fmt, ap);
@@ -69,9 +68,18 @@ fs_status fs_error_prefix(fs_error *err, const char *fmt, ...)
     if (n < 0) {
         return err->code;
     }
-    memcpy(old, err->msg, sizeof old);
-    n = snprintf(err->msg, sizeof err->msg, "%s: %s", prefix, old);
-    (void)n;
+    /* "prefix: old", truncated to the message buffer, built without snprintf so the
+     * compiler sees no overlapping %s arguments. */
+    size_t plen = strlen(prefix), olen = strlen(err->msg), cap = sizeof err->msg - 1;
+    size_t head = plen + 2 < cap ? plen + 2 : cap;
+    size_t keep = olen < cap - head ? olen : cap - head;
+    memmove(err->msg + head, err->msg, keep);
+    memcpy(err->msg, prefix, head < plen ? head : plen);
+    if (head == plen + 2) {
+        err->msg[plen] = ':';
+        err->msg[plen + 1] = ' ';
+    }
+    err->msg[head + keep] = '\0';
     return err->code;
 }
 

@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC dataset.c jsonl.c csv.c)

@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC perturb.c layout.c noise.c)

@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC main.c nb.c opts.c request.c server.c)

@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC report_md.c report_write.c)

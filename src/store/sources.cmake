@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC store.c records.c)

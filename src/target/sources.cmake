@@ -1,1 +1,1 @@
-set(FS_SRC)
+set(FS_SRC prompt.c label.c openai.c retry.c dispatch.c)

@@ -1,0 +1,116 @@
+#ifndef FAIRSHAKE_AUDIT_H
+#define FAIRSHAKE_AUDIT_H
+/* The audit pipeline for one config: load and validate the config, then dataset →
+ * variants → dispatch → store → scores → reports. The CLI and library users call it. */
+#include "fairshake/dataset.h"
+#include "fairshake/target.h"
+
+FS_BEGIN_DECLS
+
+typedef enum fs_task_type {
+    FS_TASK_CLASSIFICATION = 0
+} fs_task_type;
+
+typedef struct fs_config_perturbation {
+    char *name;  /* catalogue name ("typo") */
+    char *label; /* name shown in reports and used for the RNG stream; unique */
+    fs_params params;
+} fs_config_perturbation;
+
+typedef struct fs_config_target {
+    char *name;
+    fs_target_type type;
+    char *url; /* after ${VAR} / ${VAR:-default} expansion */
+    char *model;
+    char *api_key_env;
+    char *params_json; /* canonical JSON object text or NULL */
+} fs_config_target;
+
+typedef struct fs_config_gate {
+    char *name;
+    double threshold;
+} fs_config_gate;
+
+typedef struct fs_config {
+    char *path;  /* the file it was loaded from */
+    char *name;
+    uint64_t seed;
+    char hash[65];     /* SHA-256 of the config file's bytes */
+    char *dataset_path;
+    fs_dataset_format dataset_format;
+    char *field_input, *field_label, *field_group, *field_id;
+    fs_task_type task;
+    char **labels;
+    size_t n_labels;
+    char *prompt;
+    fs_config_target *targets;
+    size_t n_targets;
+    fs_config_perturbation *perturbations;
+    size_t n_perturbations;
+    int concurrency;
+    double rps;
+    long timeout_ms;
+    int retries;
+    char *store;      /* run store path; default <report dir>/run.sqlite */
+    size_t bootstrap; /* bootstrap resamples */
+    size_t examples;  /* worst examples kept per perturbation */
+    fs_config_gate *gates;
+    size_t n_gates;
+    char *report_dir;
+    char **formats;
+    size_t n_formats;
+} fs_config;
+
+/** Load and validate a config file. An unknown key or a wrong type is FS_ERR_CONFIG with
+ *  "path:line: key.path: problem (did you mean 'x'?)". out: returns owned
+ *  (fs_config_free). */
+FS_API fs_status fs_config_load(fs_config **out, const char *path, fs_error *err);
+/** Like fs_config_load, from text already read; path names it in messages. */
+FS_API fs_status fs_config_parse(fs_config **out, const char *text, size_t len, const char *path,
+                                 fs_error *err);
+FS_API void fs_config_free(fs_config *c);
+/** Load a config and check everything that can be checked without the model: perturbation
+ *  parameters and data files, the dataset's fields on its first record. */
+FS_API fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_error *err);
+
+/** Progress: done of total variants answered (total 0 when unknown). */
+typedef void (*fs_progress_fn)(uint64_t done, uint64_t total, uint64_t errors, void *payload);
+
+typedef struct fs_audit_opts {
+    const char *out_dir;  /* overrides report.dir; NULL keeps it */
+    const char *data_dir; /* directory holding perturbations/ and demographics/; NULL: default */
+    bool fresh;           /* discard an existing run store */
+    int concurrency;      /* overrides run.concurrency when > 0 */
+    uint64_t limit;       /* only the first N records when > 0 */
+    fs_log_fn log;
+    void *log_payload;
+    fs_progress_fn progress;
+    void *progress_payload;
+} fs_audit_opts;
+
+#define FS_AUDIT_OPTS_INIT {NULL, NULL, false, 0, 0, NULL, NULL, NULL, NULL}
+
+typedef struct fs_audit_result {
+    bool gates_passed;
+    size_t gates_failed;
+    char report_dir[1024];
+    uint64_t requests_sent; /* requests that went to a target in this invocation */
+    uint64_t cache_hits;
+    uint64_t variants;
+} fs_audit_result;
+
+/** Run the audit described by config_path; writes the run store and the reports. */
+FS_API fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts,
+                              fs_audit_result *out, fs_error *err);
+
+/** Rebuild the reports of a finished run from its store alone (no model calls). formats
+ *  NULL keeps the config's list. */
+FS_API fs_status fs_audit_report(const char *run_dir, const char *const *formats,
+                                 size_t n_formats, fs_audit_result *out, fs_error *err);
+
+/** The default data directory: $FAIRSHAKE_DATA_DIR, else the source tree when it has
+ *  perturbations/, else the installed share/fairshake. Borrowed static string. */
+FS_API const char *fs_audit_data_dir(void);
+
+FS_END_DECLS
+#endif

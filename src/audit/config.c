@@ -1,0 +1,830 @@
+/* Config loading and validation. The config is JSON; every object is checked against a
+ * table of allowed keys and types, so an unknown key or a wrong type is reported with
+ * the file, the line, the dotted key path and the nearest valid key. Relative paths in
+ * the config are taken relative to the current directory (the examples assume the
+ * repository root). String values of target URLs may use ${VAR} or ${VAR:-default}. */
+#include "fairshake/audit.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/config_internal.h"
+#include "core/json.h"
+#include "fairshake/perturb.h"
+
+typedef enum kind { K_STR, K_INT, K_NUM, K_BOOL, K_OBJ, K_STRS, K_OBJS, K_MAP } kind;
+
+typedef struct key_spec {
+    const char *name;
+    kind k;
+    bool required;
+} key_spec;
+
+typedef struct ctx {
+    const char *path;
+    const char *text;
+    size_t len;
+    fs_error *err;
+} ctx;
+
+static const char *kind_name(kind k)
+{
+    static const char *const names[] = {"a string", "an integer", "a number", "true or false",
+                                        "an object", "an array of strings",
+                                        "an array of objects", "an object"};
+    return names[k];
+}
+
+static const char *json_type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        return "string";
+    }
+    if (cJSON_IsNumber(v)) {
+        return "number";
+    }
+    if (cJSON_IsBool(v)) {
+        return "boolean";
+    }
+    if (cJSON_IsNull(v)) {
+        return "null";
+    }
+    if (cJSON_IsArray(v)) {
+        return "array";
+    }
+    return "object";
+}
+
+/* Line of the first `"key" :` at or after *pos; advances *pos past it when found. */
+static size_t find_key_line(const ctx *c, const char *key, size_t *pos)
+{
+    size_t klen = strlen(key);
+    for (size_t i = *pos; i + klen + 2 <= c->len; i++) {
+        if (c->text[i] != '"' || memcmp(c->text + i + 1, key, klen) != 0 ||
+            c->text[i + 1 + klen] != '"') {
+            continue;
+        }
+        size_t j = i + klen + 2;
+        while (j < c->len && (c->text[j] == ' ' || c->text[j] == '\t' || c->text[j] == '\n' ||
+                              c->text[j] == '\r')) {
+            j++;
+        }
+        if (j < c->len && c->text[j] == ':') {
+            size_t line = 1;
+            for (size_t k = 0; k < i; k++) {
+                line += c->text[k] == '\n';
+            }
+            *pos = j;
+            return line;
+        }
+    }
+    return 0;
+}
+
+/* Line of a dotted key path such as "run.concurrency" or "targets[0].url". */
+size_t fs_config__line_of(const char *text, size_t len, const char *dotted)
+{
+    ctx c = {NULL, text, len, NULL};
+    size_t pos = 0, line = 1;
+    char part[128];
+    const char *p = dotted;
+    while (*p != '\0') {
+        size_t n = strcspn(p, ".[");
+        if (n > 0 && n < sizeof part) {
+            memcpy(part, p, n);
+            part[n] = '\0';
+            size_t l = find_key_line(&c, part, &pos);
+            if (l == 0) {
+                break;
+            }
+            line = l;
+        }
+        p += n;
+        if (*p == '[') {
+            p += strcspn(p, "]");
+            p += *p == ']';
+        }
+        if (*p == '.') {
+            p++;
+        }
+    }
+    return line;
+}
+
+static fs_status fail_at(const ctx *c, const char *dotted, const char *fmt, ...) FS_PRINTF(3, 4);
+
+static fs_status fail_at(const ctx *c, const char *dotted, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return FS_FAIL(c->err, FS_ERR_CONFIG, "%s:%zu: %s: %s", c->path,
+                   fs_config__line_of(c->text, c->len, dotted), dotted, msg);
+}
+
+static bool kind_ok(kind k, const cJSON *v)
+{
+    switch (k) {
+    case K_STR:
+        return cJSON_IsString(v);
+    case K_INT:
+        return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+               fabs(v->valuedouble) < 9.0e15;
+    case K_NUM:
+        return cJSON_IsNumber(v);
+    case K_BOOL:
+        return cJSON_IsBool(v);
+    case K_OBJ:
+    case K_MAP:
+        return cJSON_IsObject(v);
+    case K_STRS:
+    case K_OBJS:
+        if (!cJSON_IsArray(v)) {
+            return false;
+        }
+        for (const cJSON *e = v->child; e != NULL; e = e->next) {
+            if (k == K_STRS ? !cJSON_IsString(e) : !cJSON_IsObject(e)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Check obj's keys against specs; prefix is the dotted path of obj ("" at top level). */
+static fs_status check_object(const ctx *c, const cJSON *obj, const char *prefix,
+                              const key_spec *specs, size_t n_specs)
+{
+    const char *names[32];
+    char dotted[256];
+    for (size_t i = 0; i < n_specs && i < 32; i++) {
+        names[i] = specs[i].name;
+    }
+    for (const cJSON *v = obj->child; v != NULL; v = v->next) {
+        size_t i = 0;
+        while (i < n_specs && strcmp(specs[i].name, v->string) != 0) {
+            i++;
+        }
+        snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", v->string);
+        if (i == n_specs) {
+            const char *near = fs_nearest(v->string, names, n_specs < 32 ? n_specs : 32);
+            if (near != NULL) {
+                return fail_at(c, dotted, "unknown key (did you mean '%s'?)", near);
+            }
+            return fail_at(c, dotted, "unknown key");
+        }
+        if (!kind_ok(specs[i].k, v)) {
+            return fail_at(c, dotted, "expected %s, got %s", kind_name(specs[i].k),
+                           json_type_name(v));
+        }
+    }
+    for (size_t i = 0; i < n_specs; i++) {
+        if (specs[i].required && cJSON_GetObjectItemCaseSensitive(obj, specs[i].name) == NULL) {
+            snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "",
+                     specs[i].name);
+            return FS_FAIL(c->err, FS_ERR_CONFIG, "%s:%zu: %s: missing required key", c->path,
+                           fs_config__line_of(c->text, c->len, prefix), dotted);
+        }
+    }
+    return FS_OK;
+}
+
+static const key_spec top_keys[] = {
+    {"name", K_STR, true},         {"seed", K_INT, false},          {"dataset", K_OBJ, true},
+    {"task", K_OBJ, true},         {"targets", K_OBJS, true},       {"perturbations", K_OBJS, false},
+    {"run", K_OBJ, false},         {"gates", K_MAP, false},         {"report", K_OBJ, false},
+    {"demographics", K_OBJ, false}, {"identification", K_OBJ, false},
+};
+static const key_spec dataset_keys[] = {
+    {"path", K_STR, true}, {"format", K_STR, false}, {"fields", K_OBJ, false}};
+static const key_spec fields_keys[] = {
+    {"input", K_STR, false}, {"label", K_STR, false}, {"group", K_STR, false}, {"id", K_STR, false}};
+static const key_spec task_keys[] = {
+    {"type", K_STR, true}, {"labels", K_STRS, false}, {"prompt", K_STR, true}, {"parse", K_OBJ, false}};
+static const key_spec parse_keys[] = {{"mode", K_STR, false}};
+static const key_spec target_keys[] = {
+    {"name", K_STR, true},   {"type", K_STR, true},         {"url", K_STR, true},
+    {"model", K_STR, false}, {"api_key_env", K_STR, false}, {"params", K_MAP, false}};
+static const key_spec run_keys[] = {
+    {"concurrency", K_INT, false}, {"rps", K_NUM, false},       {"timeout_ms", K_INT, false},
+    {"retries", K_INT, false},     {"store", K_STR, false},     {"bootstrap", K_INT, false},
+    {"examples", K_INT, false}};
+static const key_spec report_keys[] = {{"dir", K_STR, false}, {"formats", K_STRS, false}};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *const fs_config__gate_names[] = {
+    "clean.min_accuracy",        "clean.min_macro_f1",        "clean.max_parse_failure_rate",
+    "robustness.max_drop",       "robustness.max_flip_rate",  "robustness.max_accuracy_delta",
+    "run.max_error_rate",
+};
+const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
+
+static const char *const report_formats[] = {"json", "md"};
+
+static fs_status dup_str(char **out, const char *s, const ctx *c)
+{
+    *out = NULL;
+    if (s == NULL) {
+        return FS_OK;
+    }
+    *out = fs_strdup(s);
+    return *out != NULL ? FS_OK : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+}
+
+/* Expand ${VAR} and ${VAR:-default} in s. */
+static fs_status expand_env(char **out, const char *s, const ctx *c, const char *dotted)
+{
+    fs_buf b;
+    fs_buf_init(&b, 0);
+    *out = NULL;
+    for (const char *p = s; *p != '\0';) {
+        if (p[0] != '$' || p[1] != '{') {
+            fs_buf_putc(&b, *p++);
+            continue;
+        }
+        const char *close = strchr(p, '}');
+        if (close == NULL) {
+            fs_buf_dispose(&b);
+            return fail_at(c, dotted, "unterminated '${' in '%s'", s);
+        }
+        char name[128];
+        const char *def = NULL;
+        size_t n = (size_t)(close - p - 2);
+        if (n == 0 || n >= sizeof name) {
+            fs_buf_dispose(&b);
+            return fail_at(c, dotted, "bad variable reference in '%s'", s);
+        }
+        memcpy(name, p + 2, n);
+        name[n] = '\0';
+        char *dash = strstr(name, ":-");
+        if (dash != NULL) {
+            *dash = '\0';
+            def = dash + 2;
+        }
+        const char *val = getenv(name);
+        if (val == NULL || val[0] == '\0') {
+            val = def;
+        }
+        if (val == NULL) {
+            fs_buf_dispose(&b);
+            return fail_at(c, dotted, "environment variable %s is not set", name);
+        }
+        fs_buf_puts(&b, val);
+        p = close + 1;
+    }
+    if (fs_buf_status(&b) != FS_OK) {
+        fs_buf_dispose(&b);
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    *out = fs_buf_take(&b, NULL);
+    return *out != NULL ? FS_OK : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+}
+
+static fs_status fill_dataset(fs_config *cfg, const cJSON *ds, const ctx *c)
+{
+    fs_status st = check_object(c, ds, "dataset", dataset_keys, N_OF(dataset_keys));
+    if (st != FS_OK) {
+        return st;
+    }
+    const char *fmt = fs_json__str(ds, "format");
+    if (fmt != NULL && !fs_dataset_format_parse(fmt, &cfg->dataset_format)) {
+        return fail_at(c, "dataset.format", "unknown format '%s' (use jsonl, csv, tsv or auto)", fmt);
+    }
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(ds, "fields");
+    if (fields != NULL) {
+        st = check_object(c, fields, "dataset.fields", fields_keys, N_OF(fields_keys));
+        if (st != FS_OK) {
+            return st;
+        }
+    }
+    const char *input = fields ? fs_json__str(fields, "input") : NULL;
+    const char *label = fields ? fs_json__str(fields, "label") : NULL;
+    st = dup_str(&cfg->dataset_path, fs_json__str(ds, "path"), c);
+    if (st == FS_OK) {
+        st = dup_str(&cfg->field_input, input ? input : "text", c);
+    }
+    if (st == FS_OK) {
+        st = dup_str(&cfg->field_label, label ? label : "label", c);
+    }
+    if (st == FS_OK && fields != NULL) {
+        st = dup_str(&cfg->field_group, fs_json__str(fields, "group"), c);
+    }
+    if (st == FS_OK && fields != NULL) {
+        st = dup_str(&cfg->field_id, fs_json__str(fields, "id"), c);
+    }
+    return st;
+}
+
+static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
+{
+    fs_status st = check_object(c, task, "task", task_keys, N_OF(task_keys));
+    if (st != FS_OK) {
+        return st;
+    }
+    const char *type = fs_json__str(task, "type");
+    if (strcmp(type, "classification") != 0) {
+        static const char *const known[] = {"classification"};
+        const char *near = fs_nearest(type, known, 1);
+        return fail_at(c, "task.type",
+                       near ? "unknown task type '%s' (did you mean '%s'?)"
+                            : "task type '%s' is not supported by this version (supported: "
+                              "classification)%s",
+                       type, near ? near : "");
+    }
+    cfg->task = FS_TASK_CLASSIFICATION;
+    const cJSON *parse = cJSON_GetObjectItemCaseSensitive(task, "parse");
+    if (parse != NULL) {
+        st = check_object(c, parse, "task.parse", parse_keys, N_OF(parse_keys));
+        if (st != FS_OK) {
+            return st;
+        }
+        const char *mode = fs_json__str(parse, "mode");
+        if (mode != NULL && strcmp(mode, "label") != 0) {
+            return fail_at(c, "task.parse.mode", "unknown parse mode '%s' (supported: label)", mode);
+        }
+    }
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(task, "labels");
+    size_t n = labels ? (size_t)cJSON_GetArraySize(labels) : 0;
+    if (n < 2) {
+        return fail_at(c, labels ? "task.labels" : "task",
+                       "a classification task needs at least two labels in task.labels");
+    }
+    cfg->labels = fs_calloc(n, sizeof(char *));
+    if (cfg->labels == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = labels->child; e != NULL; e = e->next) {
+        for (size_t i = 0; i < cfg->n_labels; i++) {
+            if (strcmp(cfg->labels[i], e->valuestring) == 0) {
+                return fail_at(c, "task.labels", "label '%s' is listed twice", e->valuestring);
+            }
+        }
+        if (e->valuestring[0] == '\0') {
+            return fail_at(c, "task.labels", "labels must not be empty");
+        }
+        st = dup_str(&cfg->labels[cfg->n_labels], e->valuestring, c);
+        if (st != FS_OK) {
+            return st;
+        }
+        cfg->n_labels++;
+    }
+    st = fs_prompt_check(fs_json__str(task, "prompt"), c->err);
+    if (st != FS_OK) {
+        return fail_at(c, "task.prompt", "%s%s", c->err ? c->err->msg : "invalid template", "");
+    }
+    return dup_str(&cfg->prompt, fs_json__str(task, "prompt"), c);
+}
+
+static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *dotted,
+                             const ctx *c)
+{
+    char sub[64];
+    fs_status st = check_object(c, obj, dotted, target_keys, N_OF(target_keys));
+    if (st != FS_OK) {
+        return st;
+    }
+    const char *type = fs_json__str(obj, "type");
+    if (!fs_target_type_parse(type, &t->type)) {
+        static const char *const known[] = {"openai-chat", "openai-completions"};
+        const char *near = fs_nearest(type, known, 2);
+        snprintf(sub, sizeof sub, "%s.type", dotted);
+        return fail_at(c, sub, "unknown target type '%s' (supported: %s)", type,
+                       near ? near : "openai-chat, openai-completions");
+    }
+    snprintf(sub, sizeof sub, "%s.url", dotted);
+    st = expand_env(&t->url, fs_json__str(obj, "url"), c, sub);
+    if (st == FS_OK && strncmp(t->url, "http://", 7) != 0 && strncmp(t->url, "https://", 8) != 0) {
+        st = fail_at(c, sub, "'%s' is not an http:// or https:// URL", t->url);
+    }
+    if (st == FS_OK) {
+        st = dup_str(&t->name, fs_json__str(obj, "name"), c);
+    }
+    if (st == FS_OK) {
+        st = dup_str(&t->model, fs_json__str(obj, "model"), c);
+    }
+    if (st == FS_OK) {
+        st = dup_str(&t->api_key_env, fs_json__str(obj, "api_key_env"), c);
+    }
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(obj, "params");
+    if (st == FS_OK && params != NULL) {
+        char *text = fs_json__print(params, false);
+        if (text == NULL) {
+            return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+        }
+        st = dup_str(&t->params_json, text, c);
+        fs_json__free(text);
+    }
+    return st;
+}
+
+static fs_status fill_targets(fs_config *cfg, const cJSON *arr, const ctx *c)
+{
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    char dotted[64];
+    if (n == 0) {
+        return fail_at(c, "targets", "at least one target is needed");
+    }
+    cfg->targets = fs_calloc(n, sizeof *cfg->targets);
+    if (cfg->targets == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = arr->child; e != NULL; e = e->next) {
+        snprintf(dotted, sizeof dotted, "targets[%zu]", cfg->n_targets);
+        fs_config_target *t = &cfg->targets[cfg->n_targets++];
+        fs_status st = fill_target(t, e, dotted, c);
+        if (st != FS_OK) {
+            return st;
+        }
+        for (size_t i = 0; i + 1 < cfg->n_targets; i++) {
+            if (strcmp(cfg->targets[i].name, t->name) == 0) {
+                return fail_at(c, dotted, "target name '%s' is used twice", t->name);
+            }
+        }
+    }
+    return FS_OK;
+}
+
+static fs_status param_value(char *out, size_t cap, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        snprintf(out, cap, "%s", v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        fs_fmt_double(out, cap, v->valuedouble);
+    } else if (cJSON_IsBool(v)) {
+        snprintf(out, cap, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    } else {
+        return FS_ERR_CONFIG;
+    }
+    return FS_OK;
+}
+
+static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj,
+                                   const char *dotted, const ctx *c)
+{
+    char sub[96], val[512];
+    const char *name = fs_json__str(obj, "name");
+    fs_params_init(&p->params);
+    if (name == NULL) {
+        return fail_at(c, dotted, "missing required key 'name' (a string)");
+    }
+    if (fs_perturb_find(name) == NULL) {
+        const fs_perturb_info *cat = NULL;
+        size_t n = fs_perturb_catalogue(&cat);
+        const char *names[64];
+        for (size_t i = 0; i < n && i < 64; i++) {
+            names[i] = cat[i].name;
+        }
+        const char *near = fs_nearest(name, names, n < 64 ? n : 64);
+        snprintf(sub, sizeof sub, "%s.name", dotted);
+        return fail_at(c, sub, near ? "unknown perturbation '%s' (did you mean '%s'?)"
+                                    : "unknown perturbation '%s'%s (see: fairshake list "
+                                      "perturbations)",
+                       name, near ? near : "");
+    }
+    fs_status st = dup_str(&p->name, name, c);
+    const char *label = fs_json__str(obj, "label");
+    if (st == FS_OK) {
+        st = dup_str(&p->label, label ? label : name, c);
+    }
+    for (const cJSON *v = obj->child; st == FS_OK && v != NULL; v = v->next) {
+        if (strcmp(v->string, "name") == 0 || strcmp(v->string, "label") == 0) {
+            continue;
+        }
+        snprintf(sub, sizeof sub, "%s.%s", dotted, v->string);
+        if (param_value(val, sizeof val, v) != FS_OK) {
+            return fail_at(c, sub, "expected a string, number or boolean, got %s%s",
+                           json_type_name(v), "");
+        }
+        st = fs_params_set(&p->params, v->string, val, c->err);
+    }
+    return st;
+}
+
+static fs_status fill_perturbations(fs_config *cfg, const cJSON *arr, const ctx *c)
+{
+    size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
+    char dotted[64];
+    if (n == 0) {
+        return FS_OK;
+    }
+    cfg->perturbations = fs_calloc(n, sizeof *cfg->perturbations);
+    if (cfg->perturbations == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = arr->child; e != NULL; e = e->next) {
+        snprintf(dotted, sizeof dotted, "perturbations[%zu]", cfg->n_perturbations);
+        fs_config_perturbation *p = &cfg->perturbations[cfg->n_perturbations++];
+        fs_status st = fill_perturbation(p, e, dotted, c);
+        if (st != FS_OK) {
+            return st;
+        }
+        if (strcmp(p->label, "clean") == 0) {
+            return fail_at(c, dotted, "the label 'clean' is reserved for the original input");
+        }
+        for (size_t i = 0; i + 1 < cfg->n_perturbations; i++) {
+            if (strcmp(cfg->perturbations[i].label, p->label) == 0) {
+                return fail_at(c, dotted,
+                               "'%s' appears twice: give each a distinct \"label\"", p->label);
+            }
+        }
+    }
+    return FS_OK;
+}
+
+static fs_status int_in(int64_t *out, const cJSON *obj, const char *key, int64_t lo, int64_t hi,
+                        const char *dotted, const ctx *c)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v == NULL) {
+        return FS_OK;
+    }
+    if (v->valuedouble < (double)lo || v->valuedouble > (double)hi) {
+        char range[64];
+        snprintf(range, sizeof range, "%lld and %lld", (long long)lo, (long long)hi);
+        return fail_at(c, dotted, "must be between %s", range);
+    }
+    *out = (int64_t)v->valuedouble;
+    return FS_OK;
+}
+
+static fs_status fill_run(fs_config *cfg, const cJSON *run, const ctx *c)
+{
+    int64_t conc = 8, timeout = 30000, retries = 5, boot = 1000, examples = 5;
+    fs_status st = check_object(c, run, "run", run_keys, N_OF(run_keys));
+    if (st == FS_OK) {
+        st = int_in(&conc, run, "concurrency", 1, 4096, "run.concurrency", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&timeout, run, "timeout_ms", 1, 3600000, "run.timeout_ms", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&retries, run, "retries", 0, 100, "run.retries", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&boot, run, "bootstrap", 100, 1000000, "run.bootstrap", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&examples, run, "examples", 0, 1000, "run.examples", c);
+    }
+    if (st != FS_OK) {
+        return st;
+    }
+    const cJSON *rps = cJSON_GetObjectItemCaseSensitive(run, "rps");
+    if (rps != NULL && rps->valuedouble < 0) {
+        return fail_at(c, "run.rps", "must be 0 (unlimited) or more");
+    }
+    cfg->rps = rps ? rps->valuedouble : 0.0;
+    cfg->concurrency = (int)conc;
+    cfg->timeout_ms = (long)timeout;
+    cfg->retries = (int)retries;
+    cfg->bootstrap = (size_t)boot;
+    cfg->examples = (size_t)examples;
+    return dup_str(&cfg->store, fs_json__str(run, "store"), c);
+}
+
+static fs_status fill_gates(fs_config *cfg, const cJSON *gates, const ctx *c)
+{
+    char dotted[128];
+    size_t n = gates ? (size_t)cJSON_GetArraySize(gates) : 0;
+    if (n == 0) {
+        return FS_OK;
+    }
+    cfg->gates = fs_calloc(n, sizeof *cfg->gates);
+    if (cfg->gates == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *g = gates->child; g != NULL; g = g->next) {
+        snprintf(dotted, sizeof dotted, "gates.%s", g->string);
+        size_t i = 0;
+        while (i < fs_config__n_gate_names && strcmp(fs_config__gate_names[i], g->string) != 0) {
+            i++;
+        }
+        if (i == fs_config__n_gate_names) {
+            const char *near = fs_nearest(g->string, fs_config__gate_names, fs_config__n_gate_names);
+            return fail_at(c, dotted,
+                           near ? "unknown gate (did you mean '%s'?)%s"
+                                : "unknown gate%s%s (see docs/config.md for the gates)",
+                           near ? near : "", "");
+        }
+        if (!cJSON_IsNumber(g)) {
+            return fail_at(c, dotted, "expected a number, got %s%s", json_type_name(g), "");
+        }
+        cfg->gates[cfg->n_gates].threshold = g->valuedouble;
+        fs_status st = dup_str(&cfg->gates[cfg->n_gates].name, g->string, c);
+        if (st != FS_OK) {
+            return st;
+        }
+        cfg->n_gates++;
+    }
+    return FS_OK;
+}
+
+static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
+{
+    fs_status st = FS_OK;
+    const cJSON *formats = NULL;
+    if (rep != NULL) {
+        st = check_object(c, rep, "report", report_keys, N_OF(report_keys));
+        formats = cJSON_GetObjectItemCaseSensitive(rep, "formats");
+    }
+    if (st != FS_OK) {
+        return st;
+    }
+    const char *dir = rep ? fs_json__str(rep, "dir") : NULL;
+    if (dir != NULL) {
+        st = dup_str(&cfg->report_dir, dir, c);
+    } else {
+        fs_buf b;
+        fs_buf_init(&b, 0);
+        fs_buf_printf(&b, "reports/%s", cfg->name);
+        cfg->report_dir = fs_buf_take(&b, NULL);
+        st = cfg->report_dir ? FS_OK : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    size_t n = formats ? (size_t)cJSON_GetArraySize(formats) : 0;
+    cfg->formats = fs_calloc(n ? n : 2, sizeof(char *));
+    if (st != FS_OK || cfg->formats == NULL) {
+        return st != FS_OK ? st : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (n == 0) {
+        st = dup_str(&cfg->formats[0], "json", c);
+        if (st == FS_OK) {
+            st = dup_str(&cfg->formats[1], "md", c);
+        }
+        cfg->n_formats = st == FS_OK ? 2 : 0;
+        return st;
+    }
+    for (const cJSON *e = formats->child; e != NULL; e = e->next) {
+        size_t k = 0;
+        while (k < N_OF(report_formats) && strcmp(report_formats[k], e->valuestring) != 0) {
+            k++;
+        }
+        if (k == N_OF(report_formats)) {
+            return fail_at(c, "report.formats",
+                           "format '%s' is not supported by this version (supported: %s)",
+                           e->valuestring, "json, md");
+        }
+        st = dup_str(&cfg->formats[cfg->n_formats], e->valuestring, c);
+        if (st != FS_OK) {
+            return st;
+        }
+        cfg->n_formats++;
+    }
+    return FS_OK;
+}
+
+static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
+{
+    fs_status st = check_object(c, root, "", top_keys, N_OF(top_keys));
+    if (st != FS_OK) {
+        return st;
+    }
+    static const char *const later[] = {"demographics", "identification"};
+    for (size_t i = 0; i < N_OF(later); i++) {
+        if (cJSON_GetObjectItemCaseSensitive(root, later[i]) != NULL) {
+            return fail_at(c, later[i], "not supported by this version of fairshake");
+        }
+    }
+    st = dup_str(&cfg->name, fs_json__str(root, "name"), c);
+    if (st == FS_OK && (cfg->name[0] == '\0' || strpbrk(cfg->name, "/\\") != NULL ||
+                        strcmp(cfg->name, ".") == 0 || strcmp(cfg->name, "..") == 0)) {
+        return fail_at(c, "name", "must be a non-empty name without slashes, got '%s'", cfg->name);
+    }
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    if (seed != NULL && seed->valuedouble < 0) {
+        return fail_at(c, "seed", "must be 0 or more");
+    }
+    cfg->seed = seed ? (uint64_t)seed->valuedouble : 0;
+    if (st == FS_OK) {
+        st = fill_dataset(cfg, cJSON_GetObjectItemCaseSensitive(root, "dataset"), c);
+    }
+    if (st == FS_OK) {
+        st = fill_task(cfg, cJSON_GetObjectItemCaseSensitive(root, "task"), c);
+    }
+    if (st == FS_OK) {
+        st = fill_targets(cfg, cJSON_GetObjectItemCaseSensitive(root, "targets"), c);
+    }
+    if (st == FS_OK) {
+        st = fill_perturbations(cfg, cJSON_GetObjectItemCaseSensitive(root, "perturbations"), c);
+    }
+    if (st == FS_OK) {
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(root, "run");
+        cJSON *empty = run ? NULL : cJSON_CreateObject();
+        st = fill_run(cfg, run ? run : empty, c);
+        cJSON_Delete(empty);
+    }
+    if (st == FS_OK) {
+        st = fill_gates(cfg, cJSON_GetObjectItemCaseSensitive(root, "gates"), c);
+    }
+    if (st == FS_OK) {
+        st = fill_report(cfg, cJSON_GetObjectItemCaseSensitive(root, "report"), c);
+    }
+    return st;
+}
+
+fs_status fs_config_parse(fs_config **out, const char *text, size_t len, const char *path,
+                          fs_error *err)
+{
+    cJSON *root = NULL;
+    fs_config *cfg = NULL;
+    *out = NULL;
+    fs_status st = FS_OK;
+    cfg = fs_calloc(1, sizeof *cfg);
+    if (cfg == NULL || (cfg->path = fs_strdup(path)) == NULL) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    st = fs_hash_sha256_hex(cfg->hash, text, len, err);
+    if (st != FS_OK) {
+        goto done;
+    }
+    st = fs_json__parse(&root, text, len, path, err);
+    if (st != FS_OK) {
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        st = FS_FAIL(err, FS_ERR_CONFIG, "%s:1: the config must be a JSON object", path);
+        goto done;
+    }
+    {
+        ctx c = {path, text, len, err};
+        st = fill_all(cfg, root, &c);
+    }
+done:
+    cJSON_Delete(root);
+    if (st != FS_OK) {
+        fs_config_free(cfg);
+        return st;
+    }
+    *out = cfg;
+    return FS_OK;
+}
+
+fs_status fs_config_load(fs_config **out, const char *path, fs_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    fs_status st = fs_read_file(&text, &len, path, (size_t)16 << 20, err);
+    if (st != FS_OK) {
+        if (st == FS_ERR_IO && err != NULL) {
+            err->code = FS_ERR_CONFIG;
+        }
+        return st == FS_ERR_IO ? FS_ERR_CONFIG : st;
+    }
+    st = fs_config_parse(out, text, len, path, err);
+    fs_free(text);
+    return st;
+}
+
+static void free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++) {
+        fs_free(v[i]);
+    }
+    fs_free(v);
+}
+
+void fs_config_free(fs_config *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    fs_free(c->path);
+    fs_free(c->name);
+    fs_free(c->dataset_path);
+    fs_free(c->field_input);
+    fs_free(c->field_label);
+    fs_free(c->field_group);
+    fs_free(c->field_id);
+    free_strs(c->labels, c->n_labels);
+    fs_free(c->prompt);
+    for (size_t i = 0; c->targets != NULL && i < c->n_targets; i++) {
+        fs_free(c->targets[i].name);
+        fs_free(c->targets[i].url);
+        fs_free(c->targets[i].model);
+        fs_free(c->targets[i].api_key_env);
+        fs_free(c->targets[i].params_json);
+    }
+    fs_free(c->targets);
+    for (size_t i = 0; c->perturbations != NULL && i < c->n_perturbations; i++) {
+        fs_free(c->perturbations[i].name);
+        fs_free(c->perturbations[i].label);
+        fs_params_dispose(&c->perturbations[i].params);
+    }
+    fs_free(c->perturbations);
+    fs_free(c->store);
+    for (size_t i = 0; c->gates != NULL && i < c->n_gates; i++) {
+        fs_free(c->gates[i].name);
+    }
+    fs_free(c->gates);
+    fs_free(c->report_dir);
+    free_strs(c->formats, c->n_formats);
+    fs_free(c);
+}

@@ -1,0 +1,907 @@
+/* Scoring and report.json. Everything is computed from the run store alone, so a report
+ * can be rebuilt without calling the model. The store's rows become a table of one row
+ * per record and one column per condition (clean, then each perturbation in config
+ * order); each cell is a label index or one of the codes below. Metrics, paired
+ * comparisons and gates are computed from the table; examples are fetched in a second
+ * pass over the store. A value that cannot be computed is null with a reason. */
+#include "fairshake/audit.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit_internal.h"
+#include "core/json.h"
+#include "fairshake/score.h"
+#include "fairshake/stats.h"
+#include "fairshake/version.h"
+
+enum { CELL_MISSING = -3, CELL_ERROR = -2, CELL_UNPARSED = -1 };
+
+#define MAX_CAUSES 8
+
+typedef struct col_stats {
+    uint64_t variants, unchanged, errors, parse_failures, cached;
+    char *causes[MAX_CAUSES]; /* distinct error messages, first seen first */
+    uint64_t cause_counts[MAX_CAUSES];
+} col_stats;
+
+typedef struct table {
+    const fs_config *cfg;
+    uint64_t limit;
+    size_t n_cols;
+    size_t n_rec, cap;
+    int *gold;
+    int *cells; /* n_rec * n_cols */
+    col_stats *cols;
+    double *lat;
+    size_t n_lat, cap_lat;
+    fs_error *err;
+} table;
+
+static int label_index(const fs_config *cfg, const char *label)
+{
+    if (label == NULL) {
+        return CELL_MISSING;
+    }
+    for (size_t i = 0; i < cfg->n_labels; i++) {
+        if (strcmp(cfg->labels[i], label) == 0) {
+            return (int)i;
+        }
+    }
+    return CELL_MISSING;
+}
+
+static int col_index(const fs_config *cfg, const char *pert)
+{
+    if (strcmp(pert, "clean") == 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < cfg->n_perturbations; i++) {
+        if (strcmp(cfg->perturbations[i].label, pert) == 0) {
+            return (int)i + 1;
+        }
+    }
+    return -1;
+}
+
+static bool grow_rows(table *t, size_t need)
+{
+    if (need <= t->cap) {
+        return true;
+    }
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < need) {
+        cap *= 2;
+    }
+    size_t bytes;
+    if (!fs_size_mul(&bytes, cap, t->n_cols * sizeof(int))) {
+        return false;
+    }
+    int *gold = fs_realloc(t->gold, cap * sizeof(int));
+    if (gold == NULL) {
+        return false;
+    }
+    t->gold = gold;
+    int *cells = fs_realloc(t->cells, bytes);
+    if (cells == NULL) {
+        return false;
+    }
+    t->cells = cells;
+    for (size_t i = t->cap; i < cap; i++) {
+        t->gold[i] = CELL_MISSING;
+        for (size_t j = 0; j < t->n_cols; j++) {
+            t->cells[i * t->n_cols + j] = CELL_MISSING;
+        }
+    }
+    t->cap = cap;
+    return true;
+}
+
+static void note_cause(col_stats *cs, const char *msg)
+{
+    const char *m = (msg != NULL && msg[0] != '\0') ? msg : "unknown error";
+    for (size_t i = 0; i < MAX_CAUSES; i++) {
+        if (cs->causes[i] == NULL) {
+            cs->causes[i] = fs_strdup(m);
+            cs->cause_counts[i] = cs->causes[i] ? 1 : 0;
+            return;
+        }
+        if (strcmp(cs->causes[i], m) == 0) {
+            cs->cause_counts[i]++;
+            return;
+        }
+    }
+}
+
+static bool push_latency(table *t, double v)
+{
+    if (t->n_lat == t->cap_lat) {
+        size_t cap = t->cap_lat ? t->cap_lat * 2 : 1024;
+        double *p = fs_realloc(t->lat, cap * sizeof(double));
+        if (p == NULL) {
+            return false;
+        }
+        t->lat = p;
+        t->cap_lat = cap;
+    }
+    t->lat[t->n_lat++] = v;
+    return true;
+}
+
+static fs_status on_row(const fs_variant *v, const fs_outcome *o, void *payload)
+{
+    table *t = payload;
+    int col = col_index(t->cfg, v->perturbation);
+    if (col < 0 || (t->limit > 0 && v->record_index >= t->limit)) {
+        return FS_OK;
+    }
+    size_t r = (size_t)v->record_index;
+    if (!grow_rows(t, r + 1)) {
+        return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (r + 1 > t->n_rec) {
+        t->n_rec = r + 1;
+    }
+    col_stats *cs = &t->cols[col];
+    cs->variants++;
+    cs->unchanged += (col > 0 && !v->changed);
+    t->gold[r] = label_index(t->cfg, v->label);
+    int cell = CELL_MISSING;
+    if (o != NULL && o->status != FS_OK) {
+        cell = CELL_ERROR;
+        cs->errors++;
+        note_cause(cs, o->error);
+    } else if (o != NULL) {
+        cell = o->prediction ? label_index(t->cfg, o->prediction) : CELL_UNPARSED;
+        cell = cell == CELL_MISSING ? CELL_UNPARSED : cell;
+        cs->parse_failures += cell == CELL_UNPARSED;
+        cs->cached += o->cached;
+        if (!o->cached && !push_latency(t, o->latency_ms)) {
+            return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
+        }
+    }
+    t->cells[r * t->n_cols + (size_t)col] = cell;
+    return FS_OK;
+}
+
+static void table_dispose(table *t)
+{
+    for (size_t c = 0; t->cols != NULL && c < t->n_cols; c++) {
+        for (size_t i = 0; i < MAX_CAUSES; i++) {
+            fs_free(t->cols[c].causes[i]);
+        }
+    }
+    fs_free(t->cols);
+    fs_free(t->gold);
+    fs_free(t->cells);
+    fs_free(t->lat);
+    memset(t, 0, sizeof *t);
+}
+
+static fs_status table_load(table *t, const fs_config *cfg, fs_store *store, const char *target,
+                            uint64_t limit, fs_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = cfg;
+    t->limit = limit;
+    t->err = err;
+    t->n_cols = cfg->n_perturbations + 1;
+    t->cols = fs_calloc(t->n_cols, sizeof *t->cols);
+    if (t->cols == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    return fs_store_each(store, target, on_row, t, err);
+}
+
+/* ---- JSON helpers ------------------------------------------------------------------- */
+
+static bool num_or_null(cJSON *obj, const char *key, double v, const char *reason)
+{
+    if (isfinite(v)) {
+        return cJSON_AddNumberToObject(obj, key, v) != NULL;
+    }
+    char rkey[96];
+    snprintf(rkey, sizeof rkey, "%s_reason", key);
+    return cJSON_AddNullToObject(obj, key) != NULL &&
+           cJSON_AddStringToObject(obj, rkey, reason) != NULL;
+}
+
+static cJSON *pair_or_null(double lo, double hi)
+{
+    if (!isfinite(lo) || !isfinite(hi)) {
+        return cJSON_CreateNull();
+    }
+    double v[2] = {lo, hi};
+    return cJSON_CreateDoubleArray(v, 2);
+}
+
+static cJSON *causes_json(const col_stats *cs)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr != NULL && i < MAX_CAUSES && cs->causes[i] != NULL; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, e);
+        fs_json__add_str(e, "message", cs->causes[i]);
+        cJSON_AddNumberToObject(e, "count", (double)cs->cause_counts[i]);
+    }
+    return arr;
+}
+
+static cJSON *class_metrics_json(const fs_class_report *r, const fs_config *cfg)
+{
+    cJSON *m = cJSON_CreateObject();
+    const char *why = "no record has an answer under this condition";
+    num_or_null(m, "accuracy", r->accuracy, why);
+    num_or_null(m, "macro_f1", r->n ? r->macro_f1 : NAN, why);
+    num_or_null(m, "macro_precision", r->n ? r->macro_precision : NAN, why);
+    num_or_null(m, "macro_recall", r->n ? r->macro_recall : NAN, why);
+    num_or_null(m, "weighted_f1", r->n ? r->weighted_f1 : NAN, why);
+    cJSON *pc = cJSON_AddObjectToObject(m, "per_class");
+    for (size_t i = 0; pc != NULL && r->n && i < r->n_labels; i++) {
+        cJSON *c = cJSON_AddObjectToObject(pc, cfg->labels[i]);
+        cJSON_AddNumberToObject(c, "precision", r->precision[i]);
+        cJSON_AddNumberToObject(c, "recall", r->recall[i]);
+        cJSON_AddNumberToObject(c, "f1", r->f1[i]);
+        cJSON_AddNumberToObject(c, "support", (double)r->support[i]);
+        cJSON_AddNumberToObject(c, "predicted", (double)r->predicted[i]);
+    }
+    return m;
+}
+
+static cJSON *confusion_json(const fs_class_report *r)
+{
+    cJSON *rows = cJSON_CreateArray();
+    for (size_t g = 0; rows != NULL && r->confusion != NULL && g < r->n_labels; g++) {
+        cJSON *row = cJSON_CreateArray();
+        cJSON_AddItemToArray(rows, row);
+        for (size_t p = 0; p <= r->n_labels; p++) {
+            cJSON_AddItemToArray(row,
+                                 cJSON_CreateNumber((double)r->confusion[g * (r->n_labels + 1) + p]));
+        }
+    }
+    return rows;
+}
+
+static cJSON *latency_json(table *t)
+{
+    cJSON *l = cJSON_CreateObject();
+    const char *why = "no request was sent to the model in this run (all answers came from the "
+                      "cache or the store)";
+    fs_stats_sort(t->lat, t->n_lat);
+    double sum = 0;
+    for (size_t i = 0; i < t->n_lat; i++) {
+        sum += t->lat[i];
+    }
+    cJSON_AddNumberToObject(l, "n", (double)t->n_lat);
+    num_or_null(l, "p50", fs_stats_quantile(t->lat, t->n_lat, 0.50), why);
+    num_or_null(l, "p90", fs_stats_quantile(t->lat, t->n_lat, 0.90), why);
+    num_or_null(l, "p99", fs_stats_quantile(t->lat, t->n_lat, 0.99), why);
+    num_or_null(l, "mean", t->n_lat ? sum / (double)t->n_lat : NAN, why);
+    num_or_null(l, "max", t->n_lat ? t->lat[t->n_lat - 1] : NAN, why);
+    return l;
+}
+
+/* Gather the records where every listed column has an answer (cell >= -1). */
+static fs_status gather(const table *t, size_t col_a, size_t col_b, int **gold_out, int **a_out,
+                        int **b_out, size_t *n_out, fs_error *err)
+{
+    size_t n = 0;
+    int *gold = fs_calloc(t->n_rec + 1, sizeof(int));
+    int *a = fs_calloc(t->n_rec + 1, sizeof(int));
+    int *b = fs_calloc(t->n_rec + 1, sizeof(int));
+    if (gold == NULL || a == NULL || b == NULL) {
+        fs_free(gold);
+        fs_free(a);
+        fs_free(b);
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < t->n_rec; r++) {
+        int ca = t->cells[r * t->n_cols + col_a], cb = t->cells[r * t->n_cols + col_b];
+        if (t->gold[r] < 0 || ca < CELL_UNPARSED || cb < CELL_UNPARSED) {
+            continue;
+        }
+        gold[n] = t->gold[r];
+        a[n] = ca;
+        b[n] = cb;
+        n++;
+    }
+    *gold_out = gold;
+    *a_out = a;
+    *b_out = b;
+    *n_out = n;
+    return FS_OK;
+}
+
+static uint64_t count_missing(const table *t, size_t col)
+{
+    uint64_t n = 0;
+    for (size_t r = 0; r < t->n_rec; r++) {
+        n += t->cells[r * t->n_cols + col] == CELL_MISSING;
+    }
+    return n;
+}
+
+/* What the gates read, per target. */
+typedef struct summary {
+    double clean_accuracy, clean_macro_f1, parse_failure_rate, error_rate;
+    double max_drop, max_flip, max_acc_delta; /* worst over perturbations; NaN if none */
+    const char *worst_drop, *worst_flip, *worst_delta;
+    bool drop_undefined; /* some perturbation's drop rate could not be computed */
+} summary;
+
+static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
+{
+    int *gold = NULL, *pred = NULL, *unused = NULL;
+    size_t n = 0;
+    fs_class_report rep;
+    fs_class_report_init(&rep);
+    fs_status st = gather(t, 0, 0, &gold, &pred, &unused, &n, err);
+    if (st == FS_OK) {
+        st = fs_score_classification(&rep, gold, pred, n, t->cfg->n_labels, 0.0, err);
+    }
+    if (st != FS_OK) {
+        goto done;
+    }
+    cJSON *c = cJSON_AddObjectToObject(tgt, "clean");
+    const col_stats *cs = &t->cols[0];
+    cJSON_AddNumberToObject(c, "n", (double)n);
+    cJSON_AddNumberToObject(c, "errors", (double)cs->errors);
+    cJSON_AddNumberToObject(c, "parse_failures", (double)cs->parse_failures);
+    cJSON_AddNumberToObject(c, "missing", (double)count_missing(t, 0));
+    cJSON_AddItemToObject(c, "metrics", class_metrics_json(&rep, t->cfg));
+    double lo = NAN, hi = NAN;
+    size_t correct = 0;
+    for (size_t i = 0; i < n; i++) {
+        correct += gold[i] == pred[i];
+    }
+    fs_stats_wilson(&lo, &hi, correct, n, 0.95);
+    cJSON_AddItemToObject(c, "accuracy_ci95", pair_or_null(lo, hi));
+    cJSON_AddItemToObject(c, "confusion", confusion_json(&rep));
+    cJSON_AddItemToObject(c, "latency_ms", latency_json(t));
+    cJSON_AddItemToObject(c, "error_causes", causes_json(cs));
+    s->clean_accuracy = rep.accuracy;
+    s->clean_macro_f1 = n ? rep.macro_f1 : NAN;
+    s->parse_failure_rate = n ? (double)cs->parse_failures / (double)n : NAN;
+done:
+    fs_class_report_dispose(&rep);
+    fs_free(gold);
+    fs_free(pred);
+    fs_free(unused);
+    return st;
+}
+
+/* Examples: the records a perturbation broke first (clean right, perturbed wrong), then
+ * other changed predictions, in record order. */
+typedef struct pick {
+    size_t rec;
+    size_t col;
+    const char *kind;
+    char *id, *clean_text, *clean_answer, *pert_text, *pert_answer;
+} pick;
+
+typedef struct picks {
+    pick *v;
+    size_t n, cap;
+    unsigned char *want; /* n_rec * n_cols */
+    const table *t;
+} picks;
+
+static void choose_examples(picks *p, const table *t, size_t col, size_t max)
+{
+    size_t taken = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t r = 0; r < t->n_rec && taken < max; r++) {
+            int g = t->gold[r], a = t->cells[r * t->n_cols], b = t->cells[r * t->n_cols + col];
+            if (g < 0 || a < CELL_UNPARSED || b < CELL_UNPARSED || a == b) {
+                continue;
+            }
+            bool broke = a == g && b != g;
+            if ((pass == 0) != broke || p->n == p->cap) {
+                continue;
+            }
+            pick *k = &p->v[p->n++];
+            memset(k, 0, sizeof *k);
+            k->rec = r;
+            k->col = col;
+            k->kind = broke ? "broken" : (b == g ? "fixed" : "changed");
+            p->want[r * t->n_cols] = 1;
+            p->want[r * t->n_cols + col] = 1;
+            taken++;
+        }
+    }
+}
+
+static fs_status copy_example(char **text, char **answer, const fs_variant *v,
+                              const fs_outcome *o, fs_error *err)
+{
+    fs_free(*text);
+    fs_free(*answer);
+    *text = fs_strdup(v->text);
+    *answer = (o != NULL && o->answer != NULL) ? fs_strdup(o->answer) : NULL;
+    if (*text == NULL || (o != NULL && o->answer != NULL && *answer == NULL)) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    return FS_OK;
+}
+
+static fs_status on_example_row(const fs_variant *v, const fs_outcome *o, void *payload)
+{
+    picks *p = payload;
+    const table *t = p->t;
+    int col = col_index(t->cfg, v->perturbation);
+    size_t r = (size_t)v->record_index;
+    if (col < 0 || r >= t->n_rec || !p->want[r * t->n_cols + (size_t)col]) {
+        return FS_OK;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        pick *k = &p->v[i];
+        fs_status st = FS_OK;
+        if (k->rec != r) {
+            continue;
+        }
+        if (col == 0) {
+            st = copy_example(&k->clean_text, &k->clean_answer, v, o, t->err);
+            if (st == FS_OK && k->id == NULL) {
+                k->id = fs_strdup(v->record_id);
+                st = k->id ? FS_OK : FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
+            }
+        } else if ((size_t)col == k->col) {
+            st = copy_example(&k->pert_text, &k->pert_answer, v, o, t->err);
+        }
+        if (st != FS_OK) {
+            return st;
+        }
+    }
+    return FS_OK;
+}
+
+static void picks_dispose(picks *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        fs_free(p->v[i].id);
+        fs_free(p->v[i].clean_text);
+        fs_free(p->v[i].clean_answer);
+        fs_free(p->v[i].pert_text);
+        fs_free(p->v[i].pert_answer);
+    }
+    fs_free(p->v);
+    fs_free(p->want);
+    memset(p, 0, sizeof *p);
+}
+
+static fs_status collect_examples(picks *p, const table *t, fs_store *store, const char *target,
+                                  fs_error *err)
+{
+    size_t per = t->cfg->examples, total, cells;
+    memset(p, 0, sizeof *p);
+    p->t = t;
+    if (!fs_size_mul(&total, per, t->n_cols) || !fs_size_mul(&cells, t->n_rec + 1, t->n_cols)) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    p->v = fs_calloc(total + 1, sizeof *p->v);
+    p->want = fs_calloc(cells, 1);
+    if (p->v == NULL || p->want == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    p->cap = total;
+    for (size_t col = 1; col < t->n_cols; col++) {
+        choose_examples(p, t, col, per);
+    }
+    if (p->n == 0) {
+        return FS_OK;
+    }
+    return fs_store_each(store, target, on_example_row, p, err);
+}
+
+static cJSON *side_json(const char *text, const char *answer, int pred, const fs_config *cfg)
+{
+    cJSON *s = cJSON_CreateObject();
+    fs_json__add_str(s, "input", text);
+    fs_json__add_str(s, "answer", answer);
+    fs_json__add_str(s, "prediction", pred >= 0 ? cfg->labels[pred] : NULL);
+    return s;
+}
+
+static cJSON *examples_json(const picks *p, size_t col)
+{
+    const table *t = p->t;
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr != NULL && i < p->n; i++) {
+        const pick *k = &p->v[i];
+        if (k->col != col) {
+            continue;
+        }
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, e);
+        fs_json__add_str(e, "record_id", k->id);
+        fs_json__add_str(e, "kind", k->kind);
+        fs_json__add_str(e, "label", t->cfg->labels[t->gold[k->rec]]);
+        cJSON_AddItemToObject(e, "clean", side_json(k->clean_text, k->clean_answer,
+                                                    t->cells[k->rec * t->n_cols], t->cfg));
+        cJSON_AddItemToObject(e, "perturbed", side_json(k->pert_text, k->pert_answer,
+                                                        t->cells[k->rec * t->n_cols + col], t->cfg));
+    }
+    return arr;
+}
+
+static void note_worst(double *worst, const char **worst_label, double v, const char *label)
+{
+    if (isfinite(v) && (!isfinite(*worst) || v > *worst)) {
+        *worst = v;
+        *worst_label = label;
+    }
+}
+
+static fs_status one_perturbation(cJSON *arr, table *t, size_t col, const picks *p, summary *s,
+                                  fs_error *err)
+{
+    int *gold = NULL, *a = NULL, *b = NULL;
+    size_t n = 0;
+    fs_robustness rob;
+    fs_robustness_init(&rob);
+    const char *label = t->cfg->perturbations[col - 1].label;
+    fs_status st = gather(t, 0, col, &gold, &a, &b, &n, err);
+    if (st == FS_OK) {
+        fs_robustness_input in = {gold, a, b, n, t->cfg->n_labels,
+                                  t->cfg->seed ^ fs_hash_u64(label, strlen(label)),
+                                  t->cfg->bootstrap};
+        st = fs_score_robustness(&rob, &in, err);
+    }
+    if (st != FS_OK) {
+        goto done;
+    }
+    const col_stats *cs = &t->cols[col];
+    const char *none = "no record has an answer both clean and perturbed";
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddItemToArray(arr, e);
+    fs_json__add_str(e, "perturbation", label);
+    fs_json__add_str(e, "name", t->cfg->perturbations[col - 1].name);
+    cJSON_AddNumberToObject(e, "n", (double)n);
+    cJSON_AddNumberToObject(e, "errors", (double)cs->errors);
+    cJSON_AddNumberToObject(e, "parse_failures", (double)cs->parse_failures);
+    cJSON_AddNumberToObject(e, "missing", (double)count_missing(t, col));
+    cJSON_AddNumberToObject(e, "unchanged", (double)cs->unchanged);
+    cJSON_AddItemToObject(e, "metrics", class_metrics_json(&rob.perturbed, t->cfg));
+    cJSON *d = cJSON_AddObjectToObject(e, "delta");
+    num_or_null(d, "accuracy", rob.delta_accuracy, none);
+    num_or_null(d, "macro_f1", rob.delta_macro_f1, none);
+    cJSON *ci = cJSON_AddObjectToObject(e, "ci95");
+    cJSON_AddItemToObject(ci, "accuracy", pair_or_null(rob.ci95_accuracy[0], rob.ci95_accuracy[1]));
+    cJSON_AddItemToObject(ci, "macro_f1", pair_or_null(rob.ci95_macro_f1[0], rob.ci95_macro_f1[1]));
+    num_or_null(e, "drop_rate", rob.drop_rate,
+                n ? "clean accuracy is 0, so a relative drop is undefined" : none);
+    num_or_null(e, "flip_rate", rob.flip_rate, none);
+    cJSON_AddNumberToObject(e, "flips", (double)rob.flips);
+    cJSON_AddItemToObject(e, "flip_rate_ci95", pair_or_null(rob.flip_ci95[0], rob.flip_ci95[1]));
+    cJSON_AddNumberToObject(e, "broken", (double)rob.clean_only_correct);
+    cJSON_AddNumberToObject(e, "fixed", (double)rob.pert_only_correct);
+    num_or_null(e, "p_value", rob.p_value, none);
+    cJSON_AddItemToObject(e, "error_causes", causes_json(cs));
+    cJSON_AddItemToObject(e, "worst_examples", examples_json(p, col));
+    note_worst(&s->max_drop, &s->worst_drop, rob.drop_rate, label);
+    s->drop_undefined = s->drop_undefined || !isfinite(rob.drop_rate);
+    note_worst(&s->max_flip, &s->worst_flip, rob.flip_rate, label);
+    note_worst(&s->max_acc_delta, &s->worst_delta, -rob.delta_accuracy, label);
+done:
+    fs_robustness_dispose(&rob);
+    fs_free(gold);
+    fs_free(a);
+    fs_free(b);
+    return st;
+}
+
+/* HELM's worst case: a record counts as correct only if it is correct clean and under
+ * every perturbation. */
+static void worst_case_json(cJSON *tgt, const table *t)
+{
+    size_t n = 0, correct = 0;
+    for (size_t r = 0; r < t->n_rec; r++) {
+        bool all = t->gold[r] >= 0, ok = true;
+        for (size_t c = 0; all && c < t->n_cols; c++) {
+            int cell = t->cells[r * t->n_cols + c];
+            all = cell >= CELL_UNPARSED;
+            ok = ok && cell == t->gold[r];
+        }
+        if (all) {
+            n++;
+            correct += ok;
+        }
+    }
+    cJSON *w = cJSON_AddObjectToObject(tgt, "worst_case");
+    cJSON_AddNumberToObject(w, "n", (double)n);
+    cJSON *m = cJSON_AddObjectToObject(w, "metrics");
+    num_or_null(m, "accuracy", n ? (double)correct / (double)n : NAN,
+                "no record has an answer under every condition");
+}
+
+static double error_rate(const table *t)
+{
+    uint64_t errors = 0, variants = 0;
+    for (size_t c = 0; c < t->n_cols; c++) {
+        errors += t->cols[c].errors;
+        variants += t->cols[c].variants;
+    }
+    return variants ? (double)errors / (double)variants : NAN;
+}
+
+typedef struct gate_value {
+    double value;
+    bool at_least; /* threshold is a minimum (else a maximum) */
+    const char *worst;
+    const char *reason;
+} gate_value;
+
+static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
+{
+    gate_value g = {NAN, false, NULL, "the value could not be computed"};
+    const char *no_pert = "no perturbation was run";
+    if (strcmp(name, "clean.min_accuracy") == 0) {
+        g.value = s->clean_accuracy;
+        g.at_least = true;
+    } else if (strcmp(name, "clean.min_macro_f1") == 0) {
+        g.value = s->clean_macro_f1;
+        g.at_least = true;
+    } else if (strcmp(name, "clean.max_parse_failure_rate") == 0) {
+        g.value = s->parse_failure_rate;
+    } else if (strcmp(name, "run.max_error_rate") == 0) {
+        g.value = s->error_rate;
+    } else if (strcmp(name, "robustness.max_drop") == 0) {
+        g.value = s->drop_undefined ? NAN : s->max_drop;
+        g.worst = s->worst_drop;
+        g.reason = n_perts ? "a drop rate is undefined (clean accuracy is 0 or no paired "
+                             "answers)"
+                           : no_pert;
+    } else if (strcmp(name, "robustness.max_flip_rate") == 0) {
+        g.value = s->max_flip;
+        g.worst = s->worst_flip;
+        g.reason = n_perts ? g.reason : no_pert;
+    } else if (strcmp(name, "robustness.max_accuracy_delta") == 0) {
+        g.value = s->max_acc_delta;
+        g.worst = s->worst_delta;
+        g.reason = n_perts ? g.reason : no_pert;
+    }
+    return g;
+}
+
+static void gates_json(cJSON *gates, const fs_config *cfg, const char *target, const summary *s,
+                       size_t *failed)
+{
+    for (size_t i = 0; i < cfg->n_gates; i++) {
+        const fs_config_gate *g = &cfg->gates[i];
+        gate_value v = gate_read(g->name, s, cfg->n_perturbations);
+        bool passed = isfinite(v.value) &&
+                      (v.at_least ? v.value >= g->threshold : v.value <= g->threshold);
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(gates, e);
+        fs_json__add_str(e, "name", g->name);
+        fs_json__add_str(e, "target", target);
+        cJSON_AddNumberToObject(e, "threshold", g->threshold);
+        fs_json__add_str(e, "comparison", v.at_least ? ">=" : "<=");
+        num_or_null(e, "value", v.value, v.reason);
+        if (v.worst != NULL) {
+            fs_json__add_str(e, "perturbation", v.worst);
+        }
+        cJSON_AddBoolToObject(e, "passed", passed);
+        *failed += !passed;
+    }
+}
+
+static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg, size_t ti,
+                             fs_store *store, uint64_t limit, size_t *failed, fs_error *err)
+{
+    const fs_config_target *tc = &cfg->targets[ti];
+    table t;
+    picks p;
+    summary s = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false};
+    memset(&p, 0, sizeof p);
+    fs_status st = table_load(&t, cfg, store, tc->name, limit, err);
+    if (st == FS_OK) {
+        st = collect_examples(&p, &t, store, tc->name, err);
+    }
+    if (st != FS_OK) {
+        goto done;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(targets, o);
+    fs_json__add_str(o, "name", tc->name);
+    fs_json__add_str(o, "type", fs_target_type_name(tc->type));
+    fs_json__add_str(o, "url", tc->url);
+    fs_json__add_str(o, "model", tc->model);
+    cJSON_AddNumberToObject(o, "records", (double)t.n_rec);
+    st = clean_json(o, &t, &s, err);
+    cJSON *rob = cJSON_AddArrayToObject(o, "robustness");
+    for (size_t col = 1; st == FS_OK && col < t.n_cols; col++) {
+        st = one_perturbation(rob, &t, col, &p, &s, err);
+    }
+    if (st == FS_OK) {
+        worst_case_json(o, &t);
+        s.error_rate = error_rate(&t);
+        num_or_null(o, "error_rate", s.error_rate, "no variant was stored");
+        gates_json(gates, cfg, tc->name, &s, failed);
+    }
+done:
+    picks_dispose(&p);
+    table_dispose(&t);
+    return st;
+}
+
+static cJSON *prov_json(const fs_config *cfg, const fs_audit__prov *prov)
+{
+    cJSON *p = cJSON_CreateObject();
+    fs_json__add_str(p, "config_path", cfg->path);
+    fs_json__add_str(p, "config_hash", cfg->hash);
+    fs_json__add_str(p, "dataset_path", cfg->dataset_path);
+    fs_json__add_str(p, "dataset_hash", prov->dataset_hash);
+    cJSON *lex = cJSON_AddArrayToObject(p, "lexicons");
+    for (size_t i = 0; lex != NULL && i < prov->n_lexicons; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(lex, e);
+        fs_json__add_str(e, "path", prov->lexicon_paths[i]);
+        fs_json__add_str(e, "sha256", prov->lexicon_hashes[i]);
+    }
+    cJSON_AddNumberToObject(p, "seed", (double)cfg->seed);
+    fs_json__add_str(p, "started", prov->started);
+    fs_json__add_str(p, "finished", prov->finished);
+    fs_json__add_str(p, "host", prov->host);
+    cJSON_AddNumberToObject(p, "records", (double)prov->records);
+    cJSON_AddNumberToObject(p, "requests_sent", (double)prov->requests_sent);
+    cJSON_AddNumberToObject(p, "cache_hits", (double)prov->cache_hits);
+    return p;
+}
+
+static cJSON *task_json(const fs_config *cfg)
+{
+    cJSON *t = cJSON_CreateObject();
+    fs_json__add_str(t, "type", "classification");
+    cJSON_AddItemToObject(t, "labels",
+                          cJSON_CreateStringArray((const char *const *)cfg->labels,
+                                                  (int)cfg->n_labels));
+    fs_json__add_str(t, "prompt", cfg->prompt);
+    cJSON *perts = cJSON_AddArrayToObject(t, "perturbations");
+    for (size_t i = 0; perts != NULL && i < cfg->n_perturbations; i++) {
+        const fs_config_perturbation *cp = &cfg->perturbations[i];
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(perts, e);
+        fs_json__add_str(e, "perturbation", cp->label);
+        fs_json__add_str(e, "name", cp->name);
+        cJSON *params = cJSON_AddObjectToObject(e, "params");
+        for (size_t k = 0; params != NULL && k < cp->params.count; k++) {
+            fs_json__add_str(params, cp->params.keys[k], cp->params.values[k]);
+        }
+    }
+    return t;
+}
+
+static cJSON *method_json(const fs_config *cfg)
+{
+    cJSON *m = cJSON_CreateObject();
+    fs_json__add_str(m, "ci", "95% paired percentile bootstrap over records");
+    cJSON_AddNumberToObject(m, "bootstrap_resamples", (double)cfg->bootstrap);
+    fs_json__add_str(m, "paired_test", "exact McNemar test on per-record correctness");
+    fs_json__add_str(m, "rate_ci", "Wilson score interval");
+    fs_json__add_str(m, "parse_failures", "an answer with no allowed label counts as wrong");
+    fs_json__add_str(m, "errors", "requests that got no answer are left out of the metrics and "
+                                  "counted under errors");
+    fs_json__add_str(m, "multiple_comparisons", "none: p-values are per perturbation");
+    return m;
+}
+
+fs_status fs_audit__build_report(char **json_out, const fs_config *cfg, fs_store *store,
+                                 const fs_audit__prov *prov, uint64_t records_limit,
+                                 bool *gates_passed, size_t *gates_failed, fs_error *err)
+{
+    fs_status st = FS_OK;
+    size_t failed = 0;
+    *json_out = NULL;
+    cJSON *root = cJSON_CreateObject();
+    if (root == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_json__add_str(root, "schema", "fairshake.report/1");
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    fs_json__add_str(tool, "name", "fairshake");
+    fs_json__add_str(tool, "version", fs_version());
+    fs_json__add_str(root, "name", cfg->name);
+    cJSON_AddItemToObject(root, "provenance", prov_json(cfg, prov));
+    cJSON_AddItemToObject(root, "task", task_json(cfg));
+    cJSON *verdict = cJSON_AddObjectToObject(root, "verdict");
+    cJSON *targets = cJSON_AddArrayToObject(root, "targets");
+    cJSON *gates = cJSON_AddArrayToObject(root, "gates");
+    for (size_t i = 0; st == FS_OK && i < cfg->n_targets; i++) {
+        st = target_json(targets, gates, cfg, i, store, records_limit, &failed, err);
+    }
+    cJSON_AddItemToObject(root, "methodology", method_json(cfg));
+    cJSON_AddBoolToObject(verdict, "passed", failed == 0);
+    cJSON_AddNumberToObject(verdict, "gates", (double)cJSON_GetArraySize(gates));
+    cJSON_AddNumberToObject(verdict, "gates_failed", (double)failed);
+    if (st == FS_OK) {
+        char *text = fs_json__print(root, true);
+        *json_out = text ? fs_strdup(text) : NULL;
+        fs_json__free(text);
+        st = *json_out ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    cJSON_Delete(root);
+    *gates_passed = failed == 0;
+    *gates_failed = failed;
+    return st;
+}
+
+fs_status fs_audit__prov_save(fs_store *store, const fs_audit__prov *prov, fs_error *err)
+{
+    cJSON *p = cJSON_CreateObject();
+    fs_json__add_str(p, "dataset_hash", prov->dataset_hash);
+    fs_json__add_str(p, "started", prov->started);
+    fs_json__add_str(p, "finished", prov->finished);
+    fs_json__add_str(p, "host", prov->host);
+    cJSON_AddNumberToObject(p, "records", (double)prov->records);
+    cJSON_AddNumberToObject(p, "requests_sent", (double)prov->requests_sent);
+    cJSON_AddNumberToObject(p, "cache_hits", (double)prov->cache_hits);
+    cJSON *lex = cJSON_AddArrayToObject(p, "lexicons");
+    for (size_t i = 0; lex != NULL && i < prov->n_lexicons; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(lex, e);
+        fs_json__add_str(e, "path", prov->lexicon_paths[i]);
+        fs_json__add_str(e, "sha256", prov->lexicon_hashes[i]);
+    }
+    char *text = fs_json__print(p, false);
+    cJSON_Delete(p);
+    if (text == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_status st = fs_store_meta_set(store, "provenance", text, err);
+    fs_json__free(text);
+    return st;
+}
+
+static void copy_field(char *dst, size_t cap, const cJSON *obj, const char *key)
+{
+    const char *v = fs_json__str(obj, key);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+fs_status fs_audit__prov_load(fs_audit__prov *prov, fs_store *store, fs_error *err)
+{
+    char *text = NULL;
+    cJSON *p = NULL;
+    memset(prov, 0, sizeof *prov);
+    fs_status st = fs_store_meta_get(store, "provenance", &text, err);
+    if (st == FS_OK && text == NULL) {
+        return FS_FAIL(err, FS_ERR_STORE, "the run store has no provenance: the run did not "
+                                          "finish; run it again to resume");
+    }
+    if (st == FS_OK) {
+        st = fs_json__parse(&p, text, strlen(text), "provenance", err);
+    }
+    if (st != FS_OK) {
+        fs_free(text);
+        return st;
+    }
+    copy_field(prov->dataset_hash, sizeof prov->dataset_hash, p, "dataset_hash");
+    copy_field(prov->started, sizeof prov->started, p, "started");
+    copy_field(prov->finished, sizeof prov->finished, p, "finished");
+    copy_field(prov->host, sizeof prov->host, p, "host");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "records");
+    prov->records = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(p, "requests_sent");
+    prov->requests_sent = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(p, "cache_hits");
+    prov->cache_hits = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+    const cJSON *lex = cJSON_GetObjectItemCaseSensitive(p, "lexicons");
+    size_t n = (size_t)cJSON_GetArraySize(lex);
+    prov->lexicon_paths = fs_calloc(n + 1, sizeof(char *));
+    prov->lexicon_hashes = fs_calloc(n + 1, sizeof *prov->lexicon_hashes);
+    if (prov->lexicon_paths == NULL || prov->lexicon_hashes == NULL) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = lex ? lex->child : NULL; st == FS_OK && e != NULL; e = e->next) {
+        copy_field(prov->lexicon_hashes[prov->n_lexicons], 65, e, "sha256");
+        const char *path = fs_json__str(e, "path");
+        prov->lexicon_paths[prov->n_lexicons] = fs_strdup(path ? path : "");
+        st = prov->lexicon_paths[prov->n_lexicons++] ? FS_OK
+                                                      : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    cJSON_Delete(p);
+    fs_free(text);
+    return st;
+}

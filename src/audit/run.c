@@ -1,0 +1,720 @@
+/* The audit pipeline for one config. Records stream from the dataset; for each record
+ * the clean input and every perturbation's variant are stored, then sent to the target
+ * through the dispatcher, which pulls requests one record at a time, so memory is
+ * bounded by the in-flight window and one record's variants, never by the dataset.
+ * Every answer is committed to the run store before it is scored; a request already
+ * answered in the store (resume) or in the response cache is not sent again. Scoring and
+ * reports are built from the store alone (results.c). */
+#include "fairshake/audit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/audit_internal.h"
+#include "fairshake/report.h"
+#include "fairshake/version.h"
+
+/* One request waiting for its answer; its address is the dispatcher's request id. */
+typedef struct pending {
+    int64_t variant_id;
+    char *body;
+    size_t body_len;
+    char cache_key[65];
+} pending;
+
+typedef struct run_ctx {
+    const fs_config *cfg;
+    const fs_audit_opts *opts;
+    fs_error *err;
+    fs_store *store;
+    fs_dataset *ds;
+    fs_perturber **perts;
+    const fs_config_target *target;
+    fs_target_spec spec;
+    char *identity;
+    pending **queue; /* one record's requests */
+    size_t q_head, q_len;
+    bool ds_done;
+    fs_status inner; /* a failure inside a callback */
+    fs_error inner_err;
+    fs_buf text, prompt, body, keybuf;
+    uint64_t records, answered, errors, sent, cache_hits, variants;
+} run_ctx;
+
+const char *fs_audit_data_dir(void)
+{
+    const char *env = getenv("FAIRSHAKE_DATA_DIR");
+    if (env != NULL && env[0] != '\0') {
+        return env;
+    }
+    struct stat sb;
+    if (stat(FS_DATA_DIR_SOURCE "/perturbations", &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        return FS_DATA_DIR_SOURCE;
+    }
+    return FS_DATA_DIR_INSTALL;
+}
+
+void fs_audit__now_iso(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static fs_status mkdir_p(const char *path, fs_error *err)
+{
+    char tmp[1024];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof tmp) {
+        return FS_FAIL(err, FS_ERR_IO, "%s: bad directory path", path);
+    }
+    memcpy(tmp, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (tmp[i] != '/' && tmp[i] != '\0') {
+            continue;
+        }
+        char saved = tmp[i];
+        tmp[i] = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
+            return FS_FAIL(err, FS_ERR_IO, "%s: cannot create directory: %s", tmp,
+                           strerror(errno));
+        }
+        tmp[i] = saved;
+    }
+    return FS_OK;
+}
+
+static void pending_free(pending *p)
+{
+    if (p != NULL) {
+        fs_free(p->body);
+        fs_free(p);
+    }
+}
+
+static fs_status fail_inner(run_ctx *c, fs_status st)
+{
+    if (c->inner == FS_OK) {
+        c->inner = st;
+    }
+    return st;
+}
+
+/* Record the outcome of a response body (from the target or the cache). */
+static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body, size_t n,
+                               const fs_response *resp, bool cached, bool *parsed_out)
+{
+    fs_target_answer ans = {NULL, -1, -1};
+    fs_error perr;
+    fs_error_clear(&perr);
+    fs_outcome o;
+    memset(&o, 0, sizeof o);
+    o.variant_id = variant_id;
+    o.target = c->target->name;
+    o.http_status = resp ? resp->http_status : 200;
+    o.latency_ms = resp ? resp->latency_ms : 0.0;
+    o.attempts = resp ? resp->attempts : 0;
+    o.cached = cached;
+    o.prompt_tokens = -1;
+    o.completion_tokens = -1;
+    *parsed_out = false;
+    fs_status st = fs_target_parse_response(&ans, &c->spec, body, n, &perr);
+    if (st == FS_OK && ans.text != NULL) {
+        int idx = -1;
+        st = fs_parse_label(&idx, ans.text, strlen(ans.text), (const char *const *)c->cfg->labels,
+                            c->cfg->n_labels, &perr);
+        o.status = FS_OK;
+        o.answer = ans.text;
+        o.prediction = idx >= 0 ? c->cfg->labels[idx] : NULL;
+        o.prompt_tokens = ans.prompt_tokens;
+        o.completion_tokens = ans.completion_tokens;
+        *parsed_out = st == FS_OK;
+    } else {
+        o.status = FS_ERR_TARGET;
+        o.error = perr.msg[0] ? perr.msg : "response has no answer text";
+        c->errors++;
+    }
+    st = fs_store_put_outcome(c->store, &o, &c->inner_err);
+    fs_target_answer_dispose(&ans);
+    return st;
+}
+
+static fs_status on_done(const fs_response *resp, void *payload)
+{
+    run_ctx *c = payload;
+    pending *p = (pending *)(uintptr_t)resp->id;
+    fs_status st = FS_OK;
+    bool parsed = false;
+    c->answered++;
+    if (resp->status == FS_OK) {
+        st = record_answer(c, p->variant_id, resp->body, resp->body_len, resp, false, &parsed);
+        if (st == FS_OK && parsed) {
+            st = fs_store_cache_put(c->store, p->cache_key, resp->body, resp->body_len,
+                                    &c->inner_err);
+        }
+    } else {
+        fs_outcome o;
+        memset(&o, 0, sizeof o);
+        o.variant_id = p->variant_id;
+        o.target = c->target->name;
+        o.status = resp->status;
+        o.http_status = resp->http_status;
+        o.latency_ms = resp->latency_ms;
+        o.attempts = resp->attempts;
+        o.error = resp->error;
+        o.prompt_tokens = -1;
+        o.completion_tokens = -1;
+        c->errors++;
+        st = fs_store_put_outcome(c->store, &o, &c->inner_err);
+    }
+    pending_free(p);
+    if (c->opts->progress != NULL && (c->answered % 50 == 0)) {
+        c->opts->progress(c->answered, 0, c->errors, c->opts->progress_payload);
+    }
+    return st == FS_OK ? FS_OK : fail_inner(c, st);
+}
+
+static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *pert,
+                                 const char *text, size_t len, bool changed)
+{
+    fs_variant v = {0, rec->id, rec->index, pert, rec->group, rec->label, text, changed};
+    int64_t vid = 0;
+    bool done = false;
+    char *cached = NULL;
+    fs_status st = fs_store_put_variant(c->store, &v, &vid, &c->inner_err);
+    c->variants++;
+    if (st == FS_OK) {
+        st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
+    }
+    if (st != FS_OK || done) {
+        return st;
+    }
+    fs_buf_reset(&c->prompt);
+    fs_buf_reset(&c->body);
+    fs_buf_reset(&c->keybuf);
+    st = fs_prompt_render(&c->prompt, c->cfg->prompt, text, len,
+                          (const char *const *)c->cfg->labels, c->cfg->n_labels, &c->inner_err);
+    if (st == FS_OK) {
+        st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
+                                  &c->inner_err);
+    }
+    if (st == FS_OK && fs_buf_status(&c->body) != FS_OK) {
+        st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (st != FS_OK) {
+        return st;
+    }
+    pending *p = fs_calloc(1, sizeof *p);
+    if (p == NULL) {
+        return FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    p->variant_id = vid;
+    fs_buf_puts(&c->keybuf, c->identity);
+    fs_buf_putc(&c->keybuf, '\n');
+    fs_buf_append(&c->keybuf, fs_buf_cstr(&c->body), c->body.len);
+    st = fs_hash_sha256_hex(p->cache_key, fs_buf_cstr(&c->keybuf), c->keybuf.len, &c->inner_err);
+    if (st == FS_OK) {
+        st = fs_store_cache_get(c->store, p->cache_key, &cached, &c->inner_err);
+    }
+    if (st == FS_OK && cached != NULL) {
+        bool parsed = false;
+        c->cache_hits++;
+        st = record_answer(c, vid, cached, strlen(cached), NULL, true, &parsed);
+        fs_free(cached);
+        pending_free(p);
+        return st;
+    }
+    if (st == FS_OK) {
+        p->body = fs_buf_take(&c->body, &p->body_len);
+        st = p->body ? FS_OK : FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (st != FS_OK) {
+        pending_free(p);
+        return st;
+    }
+    c->queue[c->q_len++] = p;
+    return FS_OK;
+}
+
+static fs_status check_label(run_ctx *c, const fs_record *rec)
+{
+    if (rec->label == NULL) {
+        return FS_OK;
+    }
+    for (size_t i = 0; i < c->cfg->n_labels; i++) {
+        if (strcmp(rec->label, c->cfg->labels[i]) == 0) {
+            return FS_OK;
+        }
+    }
+    return FS_FAIL(&c->inner_err, FS_ERR_INPUT,
+                   "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
+                   c->cfg->dataset_path, (unsigned long long)rec->line, c->cfg->field_label,
+                   rec->label);
+}
+
+/* Read one record and queue its clean input and every perturbation's variant. */
+static fs_status load_record(run_ctx *c)
+{
+    const fs_record *rec = NULL;
+    if (c->opts->limit > 0 && c->records >= c->opts->limit) {
+        c->ds_done = true;
+        return FS_OK;
+    }
+    fs_status st = fs_dataset_next(c->ds, &rec, &c->inner_err);
+    if (st != FS_OK || rec == NULL) {
+        c->ds_done = true;
+        return st;
+    }
+    c->records++;
+    st = check_label(c, rec);
+    if (st == FS_OK) {
+        st = enqueue_variant(c, rec, "clean", rec->input, rec->input_len, false);
+    }
+    for (size_t i = 0; st == FS_OK && i < c->cfg->n_perturbations; i++) {
+        bool changed = false;
+        fs_buf_reset(&c->text);
+        st = fs_perturber_apply(c->perts[i], rec->input, rec->input_len, c->cfg->seed, rec->id,
+                                c->cfg->perturbations[i].label, &c->text, &changed,
+                                &c->inner_err);
+        if (st == FS_OK && fs_buf_status(&c->text) != FS_OK) {
+            st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+        }
+        if (st != FS_OK) {
+            fs_error_prefix(&c->inner_err, "%s:%llu: %s", c->cfg->dataset_path,
+                            (unsigned long long)rec->line, c->cfg->perturbations[i].label);
+            break;
+        }
+        st = enqueue_variant(c, rec, c->cfg->perturbations[i].label, fs_buf_cstr(&c->text),
+                             c->text.len, changed);
+    }
+    return st;
+}
+
+static bool on_next(fs_request *req, void *payload)
+{
+    run_ctx *c = payload;
+    while (c->inner == FS_OK) {
+        if (c->q_head < c->q_len) {
+            pending *p = c->queue[c->q_head++];
+            req->id = (uint64_t)(uintptr_t)p;
+            req->body = p->body;
+            req->body_len = p->body_len;
+            c->sent++;
+            return true;
+        }
+        c->q_head = c->q_len = 0;
+        if (c->ds_done) {
+            return false;
+        }
+        fs_status st = load_record(c);
+        if (st != FS_OK) {
+            fail_inner(c, st);
+        }
+    }
+    return false;
+}
+
+static fs_status run_target(run_ctx *c, size_t ti)
+{
+    fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
+    fs_dispatch_opts dis = FS_DISPATCH_OPTS_INIT;
+    const fs_config *cfg = c->cfg;
+    c->target = &cfg->targets[ti];
+    c->spec.name = c->target->name;
+    c->spec.type = c->target->type;
+    c->spec.url = c->target->url;
+    c->spec.model = c->target->model;
+    c->spec.api_key_env = c->target->api_key_env;
+    c->spec.params_json = c->target->params_json;
+    c->ds_done = false;
+    c->records = 0;
+    c->inner = FS_OK;
+    fs_buf_reset(&c->keybuf);
+    fs_status st = fs_target_identity(&c->keybuf, &c->spec, c->err);
+    if (st != FS_OK) {
+        return st;
+    }
+    fs_free(c->identity);
+    c->identity = fs_buf_take(&c->keybuf, NULL);
+    if (c->identity == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    dopts.format = cfg->dataset_format;
+    dopts.input_field = cfg->field_input;
+    dopts.label_field = cfg->field_label;
+    dopts.group_field = cfg->field_group;
+    dopts.id_field = cfg->field_id;
+    st = fs_dataset_open(&c->ds, cfg->dataset_path, &dopts, c->err);
+    if (st != FS_OK) {
+        return st;
+    }
+    dis.concurrency = c->opts->concurrency > 0 ? c->opts->concurrency : cfg->concurrency;
+    dis.rps = cfg->rps;
+    dis.timeout_ms = cfg->timeout_ms;
+    dis.retries = cfg->retries;
+    dis.seed = cfg->seed;
+    st = fs_dispatch_run(&c->spec, &dis, on_next, on_done, c, c->opts->log,
+                         c->opts->log_payload, c->err);
+    for (size_t i = c->q_head; i < c->q_len; i++) {
+        pending_free(c->queue[i]);
+    }
+    c->q_head = c->q_len = 0;
+    fs_dataset_free(c->ds);
+    c->ds = NULL;
+    if (c->inner != FS_OK) {
+        if (c->err != NULL) {
+            *c->err = c->inner_err;
+        }
+        return c->inner;
+    }
+    return st;
+}
+
+static fs_status make_perturbers(fs_perturber ***out, const fs_config *cfg, const char *data_dir,
+                                 fs_error *err)
+{
+    fs_perturber **perts = fs_calloc(cfg->n_perturbations + 1, sizeof *perts);
+    *out = NULL;
+    if (perts == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < cfg->n_perturbations; i++) {
+        const fs_config_perturbation *p = &cfg->perturbations[i];
+        fs_status st = fs_perturber_new(&perts[i], p->name, &p->params, data_dir, err);
+        if (st != FS_OK) {
+            fs_error_prefix(err, "%s: perturbations[%zu] (%s)", cfg->path, i, p->label);
+            for (size_t j = 0; j < i; j++) {
+                fs_perturber_free(perts[j]);
+            }
+            fs_free(perts);
+            return st;
+        }
+    }
+    *out = perts;
+    return FS_OK;
+}
+
+static void free_perturbers(fs_perturber **perts, size_t n)
+{
+    for (size_t i = 0; perts != NULL && i < n; i++) {
+        fs_perturber_free(perts[i]);
+    }
+    fs_free(perts);
+}
+
+static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_t n,
+                               fs_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *const *files = NULL;
+        total += fs_perturber_files(perts[i], &files);
+    }
+    prov->lexicon_paths = fs_calloc(total + 1, sizeof(char *));
+    prov->lexicon_hashes = fs_calloc(total + 1, sizeof *prov->lexicon_hashes);
+    if (prov->lexicon_paths == NULL || prov->lexicon_hashes == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *const *files = NULL;
+        size_t k = fs_perturber_files(perts[i], &files);
+        for (size_t j = 0; j < k; j++) {
+            bool seen = false;
+            for (size_t m = 0; m < prov->n_lexicons; m++) {
+                seen = seen || strcmp(prov->lexicon_paths[m], files[j]) == 0;
+            }
+            if (seen) {
+                continue;
+            }
+            fs_status st = fs_hash_file_hex(prov->lexicon_hashes[prov->n_lexicons], files[j], err);
+            if (st != FS_OK) {
+                return st;
+            }
+            prov->lexicon_paths[prov->n_lexicons] = fs_strdup(files[j]);
+            if (prov->lexicon_paths[prov->n_lexicons++] == NULL) {
+                return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+            }
+        }
+    }
+    return FS_OK;
+}
+
+void fs_audit__prov_dispose(fs_audit__prov *p)
+{
+    for (size_t i = 0; p->lexicon_paths != NULL && i < p->n_lexicons; i++) {
+        fs_free(p->lexicon_paths[i]);
+    }
+    fs_free(p->lexicon_paths);
+    fs_free(p->lexicon_hashes);
+    memset(p, 0, sizeof *p);
+}
+
+static fs_status dir_of(char *out, size_t cap, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 1;
+    if (n + 1 > cap) {
+        return FS_ERR_LIMIT;
+    }
+    memcpy(out, slash ? path : ".", n);
+    out[n] = '\0';
+    return FS_OK;
+}
+
+static fs_status open_store(fs_store **out, const fs_config *cfg, const char *dir, bool fresh,
+                            fs_error *err)
+{
+    char path[1200], parent[1100];
+    if (cfg->store != NULL) {
+        snprintf(path, sizeof path, "%s", cfg->store);
+    } else {
+        snprintf(path, sizeof path, "%s/run.sqlite", dir);
+    }
+    if (dir_of(parent, sizeof parent, path) != FS_OK) {
+        return FS_FAIL(err, FS_ERR_IO, "%s: path too long", path);
+    }
+    fs_status st = mkdir_p(parent, err);
+    if (st == FS_OK) {
+        st = fs_store_open(out, path, cfg->hash, fresh, err);
+    }
+    return st;
+}
+
+static fs_status write_reports(const fs_config *cfg, fs_store *store, const char *dir,
+                               const fs_audit__prov *prov, uint64_t limit,
+                               const char *const *formats, size_t n_formats,
+                               fs_audit_result *res, fs_error *err)
+{
+    char *json = NULL;
+    fs_status st = fs_audit__build_report(&json, cfg, store, prov, limit, &res->gates_passed,
+                                          &res->gates_failed, err);
+    if (st == FS_OK) {
+        st = fs_report_write(dir, json, strlen(json), formats ? formats
+                                                              : (const char *const *)cfg->formats,
+                             formats ? n_formats : cfg->n_formats, err);
+    }
+    fs_free(json);
+    snprintf(res->report_dir, sizeof res->report_dir, "%s", dir);
+    return st;
+}
+
+static fs_status save_config_meta(fs_store *store, const fs_config *cfg, fs_error *err)
+{
+    char *text = NULL;
+    fs_status st = fs_read_file(&text, NULL, cfg->path, (size_t)16 << 20, err);
+    if (st == FS_OK) {
+        st = fs_store_meta_set(store, "config_text", text, err);
+    }
+    if (st == FS_OK) {
+        st = fs_store_meta_set(store, "config_path", cfg->path, err);
+    }
+    fs_free(text);
+    return st;
+}
+
+static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result *res)
+{
+    fs_status st = FS_OK;
+    for (size_t t = 0; st == FS_OK && t < c->cfg->n_targets; t++) {
+        uint64_t errors_before = c->errors, answered_before = c->answered;
+        st = run_target(c, t);
+        if (st == FS_OK && c->opts->progress != NULL) {
+            c->opts->progress(c->answered, c->answered, c->errors, c->opts->progress_payload);
+        }
+        uint64_t answered = c->answered - answered_before;
+        if (st == FS_OK && answered > 0 && c->errors - errors_before == answered) {
+            st = FS_FAIL(c->err, FS_ERR_TARGET,
+                         "target '%s' (%s): every one of %llu requests failed; the store keeps "
+                         "them and a later run retries them",
+                         c->target->name, c->target->url, (unsigned long long)answered);
+        }
+    }
+    prov->records = c->records;
+    prov->requests_sent = c->sent;
+    prov->cache_hits = c->cache_hits;
+    res->requests_sent = c->sent;
+    res->cache_hits = c->cache_hits;
+    res->variants = c->variants / (c->cfg->n_targets ? c->cfg->n_targets : 1);
+    return st;
+}
+
+fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_audit_result *out,
+                       fs_error *err)
+{
+    fs_config *cfg = NULL;
+    run_ctx c;
+    fs_audit__prov prov;
+    memset(&c, 0, sizeof c);
+    memset(&prov, 0, sizeof prov);
+    memset(out, 0, sizeof *out);
+    fs_buf_init(&c.text, 0);
+    fs_buf_init(&c.prompt, 0);
+    fs_buf_init(&c.body, 0);
+    fs_buf_init(&c.keybuf, 0);
+    fs_status st = fs_config_load(&cfg, config_path, err);
+    if (st != FS_OK) {
+        goto done;
+    }
+    const char *dir = opts->out_dir ? opts->out_dir : cfg->report_dir;
+    const char *data_dir = opts->data_dir ? opts->data_dir : fs_audit_data_dir();
+    c.cfg = cfg;
+    c.opts = opts;
+    c.err = err;
+    c.queue = fs_calloc(cfg->n_perturbations + 1, sizeof *c.queue);
+    if (c.queue == NULL) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    st = make_perturbers(&c.perts, cfg, data_dir, err);
+    if (st == FS_OK) {
+        st = hash_lexicons(&prov, c.perts, cfg->n_perturbations, err);
+    }
+    if (st == FS_OK) {
+        st = fs_hash_file_hex(prov.dataset_hash, cfg->dataset_path, err);
+        if (st != FS_OK && err != NULL) {
+            st = FS_FAIL(err, FS_ERR_CONFIG, "%s: dataset.path: %s", cfg->path, err->msg);
+        }
+    }
+    if (st == FS_OK) {
+        st = mkdir_p(dir, err);
+    }
+    if (st == FS_OK) {
+        st = open_store(&c.store, cfg, dir, opts->fresh, err);
+    }
+    if (st == FS_OK) {
+        st = save_config_meta(c.store, cfg, err);
+    }
+    if (st != FS_OK) {
+        goto done;
+    }
+    fs_audit__now_iso(prov.started);
+    if (gethostname(prov.host, sizeof prov.host) != 0) {
+        snprintf(prov.host, sizeof prov.host, "unknown");
+    }
+    prov.host[sizeof prov.host - 1] = '\0';
+    st = dispatch_all(&c, &prov, out);
+    {
+        /* Whatever happened, keep every answer that arrived: a later run resumes. */
+        fs_status fst = fs_store_flush(c.store, st == FS_OK ? err : NULL);
+        st = st == FS_OK ? fst : st;
+    }
+    fs_audit__now_iso(prov.finished);
+    if (st == FS_OK) {
+        st = fs_audit__prov_save(c.store, &prov, err);
+    }
+    if (st == FS_OK) {
+        st = write_reports(cfg, c.store, dir, &prov, prov.records, NULL, 0, out, err);
+    }
+    if (st == FS_OK) {
+        st = fs_store_close(c.store, err);
+        c.store = NULL;
+    }
+done:
+    fs_store_free(c.store);
+    free_perturbers(c.perts, cfg ? cfg->n_perturbations : 0);
+    fs_free(c.queue);
+    fs_free(c.identity);
+    fs_buf_dispose(&c.text);
+    fs_buf_dispose(&c.prompt);
+    fs_buf_dispose(&c.body);
+    fs_buf_dispose(&c.keybuf);
+    fs_audit__prov_dispose(&prov);
+    fs_config_free(cfg);
+    return st;
+}
+
+static fs_status validate_dataset(const fs_config *cfg, fs_error *err)
+{
+    fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
+    fs_dataset *ds = NULL;
+    const fs_record *rec = NULL;
+    dopts.format = cfg->dataset_format;
+    dopts.input_field = cfg->field_input;
+    dopts.label_field = cfg->field_label;
+    dopts.group_field = cfg->field_group;
+    dopts.id_field = cfg->field_id;
+    fs_status st = fs_dataset_open(&ds, cfg->dataset_path, &dopts, err);
+    while (st == FS_OK) {
+        st = fs_dataset_next(ds, &rec, err);
+        if (st != FS_OK || rec == NULL) {
+            break;
+        }
+        bool known = false;
+        for (size_t i = 0; i < cfg->n_labels; i++) {
+            known = known || strcmp(rec->label, cfg->labels[i]) == 0;
+        }
+        if (!known) {
+            st = FS_FAIL(err, FS_ERR_INPUT,
+                         "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
+                         cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
+                         rec->label);
+        }
+    }
+    fs_dataset_free(ds);
+    return st;
+}
+
+fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_error *err)
+{
+    fs_config *cfg = NULL;
+    fs_perturber **perts = NULL;
+    fs_status st = fs_config_load(&cfg, config_path, err);
+    if (st == FS_OK) {
+        st = make_perturbers(&perts, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
+    }
+    if (st == FS_OK) {
+        st = validate_dataset(cfg, err);
+    }
+    free_perturbers(perts, cfg ? cfg->n_perturbations : 0);
+    fs_config_free(cfg);
+    return st;
+}
+
+fs_status fs_audit_report(const char *run_dir, const char *const *formats, size_t n_formats,
+                          fs_audit_result *out, fs_error *err)
+{
+    char path[1200];
+    fs_store *store = NULL;
+    fs_config *cfg = NULL;
+    char *text = NULL, *cpath = NULL;
+    fs_audit__prov prov;
+    memset(&prov, 0, sizeof prov);
+    memset(out, 0, sizeof *out);
+    snprintf(path, sizeof path, "%s/run.sqlite", run_dir);
+    if (access(path, R_OK) != 0) {
+        return FS_FAIL(err, FS_ERR_USAGE, "%s: no run store here (expected %s)", run_dir, path);
+    }
+    fs_status st = fs_store_open(&store, path, NULL, false, err);
+    if (st == FS_OK) {
+        st = fs_store_meta_get(store, "config_text", &text, err);
+    }
+    if (st == FS_OK) {
+        st = fs_store_meta_get(store, "config_path", &cpath, err);
+    }
+    if (st == FS_OK && (text == NULL || cpath == NULL)) {
+        st = FS_FAIL(err, FS_ERR_STORE, "%s: the store has no config: was the run started?",
+                     path);
+    }
+    if (st == FS_OK) {
+        st = fs_config_parse(&cfg, text, strlen(text), cpath, err);
+    }
+    if (st == FS_OK) {
+        st = fs_audit__prov_load(&prov, store, err);
+    }
+    if (st == FS_OK) {
+        st = write_reports(cfg, store, run_dir, &prov, prov.records, formats, n_formats, out,
+                           err);
+    }
+    fs_audit__prov_dispose(&prov);
+    fs_store_free(store);
+    fs_config_free(cfg);
+    fs_free(text);
+    fs_free(cpath);
+    return st;
+}

@@ -1,0 +1,91 @@
+/* fairshake validate, list and report. */
+#include "cli.h"
+
+#include <string.h>
+
+int cli_cmd_validate(const cli_cmd *cmd, cli_args *a)
+{
+    fs_error err;
+    fs_error_clear(&err);
+    if (a->n_positional != 1) {
+        return cli_usage(cmd, "expected one CONFIG");
+    }
+    fs_status st = fs_audit_validate(a->positional[0], NULL, &err);
+    if (st != FS_OK) {
+        return cli_fail(st, &err);
+    }
+    printf("%s: valid\n", a->positional[0]);
+    return 0;
+}
+
+static void list_perturbations(void)
+{
+    const fs_perturb_info *cat = NULL;
+    size_t n = fs_perturb_catalogue(&cat);
+    for (size_t i = 0; i < n; i++) {
+        printf("%-14s %-12s %s\n", cat[i].name, fs_perturb_family_name(cat[i].family),
+               cat[i].description);
+        for (size_t k = 0; k < cat[i].n_params; k++) {
+            printf("    %s=%s  %s\n", cat[i].params[k].name, cat[i].params[k].default_value,
+                   cat[i].params[k].description);
+        }
+    }
+}
+
+int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
+{
+    const char *what = a->positional[0];
+    if (a->n_positional != 1) {
+        return cli_usage(cmd, "expected one of perturbations, axes, metrics, targets");
+    }
+    if (strcmp(what, "perturbations") == 0) {
+        list_perturbations();
+    } else if (strcmp(what, "metrics") == 0) {
+        printf("classification:\n"
+               "  accuracy         share of records labelled correctly (parse failures are wrong)\n"
+               "  macro_f1         unweighted mean of per-class F1\n"
+               "  precision, recall, f1 per class; macro, micro and weighted averages\n");
+    } else if (strcmp(what, "targets") == 0) {
+        printf("openai-chat          POST /v1/chat/completions\n"
+               "openai-completions   POST /v1/completions\n");
+    } else if (strcmp(what, "axes") == 0) {
+        fprintf(stderr, "fairshake: no demographic axes are available in this version\n");
+    } else {
+        return cli_usage(cmd, "unknown list '%s' (perturbations, axes, metrics, targets)", what);
+    }
+    return 0;
+}
+
+int cli_cmd_report(const cli_cmd *cmd, cli_args *a)
+{
+    const char *formats[8];
+    size_t n = 0;
+    char buf[256];
+    fs_audit_result res;
+    fs_error err;
+    fs_error_clear(&err);
+    if (a->n_positional != 1) {
+        return cli_usage(cmd, "expected one RUN_DIR");
+    }
+    const char *fmt = cli_get(cmd, a, "format");
+    if (fmt != NULL) {
+        snprintf(buf, sizeof buf, "%s", fmt);
+        for (char *p = buf; p != NULL && *p != '\0' && n < 8;) {
+            char *comma = strchr(p, ',');
+            if (comma != NULL) {
+                *comma = '\0';
+            }
+            if (strcmp(p, "json") != 0 && strcmp(p, "md") != 0) {
+                return cli_usage(cmd, "--format: unknown format '%s' (json, md)", p);
+            }
+            formats[n++] = p;
+            p = comma ? comma + 1 : NULL;
+        }
+    }
+    fs_status st = fs_audit_report(a->positional[0], fmt ? formats : NULL, n, &res, &err);
+    if (st != FS_OK) {
+        return cli_fail(st, &err);
+    }
+    printf("%s/report.json\n", res.report_dir);
+    return res.gates_failed > 0 ? 1 : 0;
+}

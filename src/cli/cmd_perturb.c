@@ -1,0 +1,270 @@
+/* fairshake perturb: preview perturbations on a text or on a file of records, with the
+ * same record ids and RNG streams that 'fairshake run' uses. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SUITES 32
+
+typedef struct preview {
+    fs_perturber *perts[MAX_SUITES];
+    const char *names[MAX_SUITES];
+    size_t n;
+    uint64_t seed;
+    uint64_t k;
+    bool json;
+    fs_buf out, line;
+} preview;
+
+static int emit(preview *p, const char *id, const char *text, size_t len, fs_error *err)
+{
+    char stream[160];
+    for (size_t s = 0; s < p->n; s++) {
+        for (uint64_t i = 0; i < p->k; i++) {
+            bool changed = false;
+            if (i == 0) {
+                snprintf(stream, sizeof stream, "%s", p->names[s]);
+            } else {
+                snprintf(stream, sizeof stream, "%s#%llu", p->names[s], (unsigned long long)i);
+            }
+            fs_buf_reset(&p->out);
+            fs_status st = fs_perturber_apply(p->perts[s], text, len, p->seed, id, stream,
+                                              &p->out, &changed, err);
+            if (st != FS_OK) {
+                fs_error_prefix(err, "record %s", id);
+                return cli_fail(st, err);
+            }
+            fs_buf_reset(&p->line);
+            if (p->json) {
+                fs_buf_puts(&p->line, "{\"source\":");
+                fs_buf_put_json_string(&p->line, text, len);
+                fs_buf_puts(&p->line, ",\"id\":");
+                fs_buf_put_json_string(&p->line, id, strlen(id));
+                fs_buf_printf(&p->line, ",\"suite\":\"%s\",\"seed\":%llu,\"index\":%llu,\"text\":",
+                              p->names[s], (unsigned long long)p->seed, (unsigned long long)i);
+                fs_buf_put_json_string(&p->line, fs_buf_cstr(&p->out), p->out.len);
+                fs_buf_printf(&p->line, ",\"changed\":%s}", changed ? "true" : "false");
+            } else if (p->n == 1 && p->k == 1) {
+                fs_buf_append(&p->line, fs_buf_cstr(&p->out), p->out.len);
+            } else {
+                fs_buf_puts(&p->line, stream);
+                fs_buf_puts(&p->line, ": ");
+                fs_buf_append(&p->line, fs_buf_cstr(&p->out), p->out.len);
+            }
+            fs_buf_putc(&p->line, '\n');
+            if (fs_buf_status(&p->line) != FS_OK) {
+                return cli_fail(FS_ERR_NOMEM, NULL);
+            }
+            fwrite(fs_buf_cstr(&p->line), 1, p->line.len, stdout);
+        }
+    }
+    return 0;
+}
+
+static bool is_jsonl(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) ||
+           (n > 7 && strcmp(path + n - 7, ".ndjson") == 0);
+}
+
+static int run_jsonl(preview *p, const char *path, fs_error *err)
+{
+    fs_dataset_opts o = FS_DATASET_OPTS_INIT;
+    fs_dataset *ds = NULL;
+    const fs_record *rec = NULL;
+    o.format = FS_FORMAT_JSONL;
+    fs_status st = fs_dataset_open(&ds, path, &o, err);
+    int rc = 0;
+    while (st == FS_OK && rc == 0) {
+        st = fs_dataset_next(ds, &rec, err);
+        if (st != FS_OK || rec == NULL) {
+            break;
+        }
+        rc = emit(p, rec->id, rec->input, rec->input_len, err);
+    }
+    fs_dataset_free(ds);
+    return st != FS_OK ? cli_fail(st, err) : rc;
+}
+
+static int run_lines(preview *p, const char *path, fs_error *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    uint64_t no = 0;
+    int rc = 0;
+    if (f == NULL) {
+        fprintf(stderr, "fairshake: %s: cannot open: %s\n", path, strerror(errno));
+        return 2;
+    }
+    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
+        char id[32];
+        no++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
+            line[--n] = '\0';
+        }
+        if (!fs_text_valid_utf8(line, (size_t)n)) {
+            fprintf(stderr, "fairshake: %s:%llu: text: not valid UTF-8\n", path,
+                    (unsigned long long)no);
+            rc = 2;
+            break;
+        }
+        snprintf(id, sizeof id, "%llu", (unsigned long long)no);
+        rc = emit(p, id, line, (size_t)n, err);
+    }
+    free(line);
+    if (f != stdin) {
+        fclose(f);
+    }
+    return rc;
+}
+
+static bool has_param(const fs_perturb_info *info, const char *key)
+{
+    for (size_t i = 0; i < info->n_params; i++) {
+        if (strcmp(info->params[i].name, key) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Split --param KEY=VALUE values; each key must belong to at least one chosen suite. */
+static int collect_params(const cli_cmd *cmd, cli_args *a, preview *p, fs_params *all)
+{
+    const char *const *vals = NULL;
+    size_t n = cli_get_all(cmd, a, "param", &vals);
+    for (size_t i = 0; i < n; i++) {
+        char key[128];
+        const char *eq = strchr(vals[i], '=');
+        if (eq == NULL || eq == vals[i] || (size_t)(eq - vals[i]) >= sizeof key) {
+            return cli_usage(cmd, "--param: expected KEY=VALUE, got '%s'", vals[i]);
+        }
+        snprintf(key, sizeof key, "%.*s", (int)(eq - vals[i]), vals[i]);
+        bool known = false;
+        for (size_t s = 0; s < p->n; s++) {
+            known = known || has_param(fs_perturb_find(p->names[s]), key);
+        }
+        if (!known) {
+            return cli_usage(cmd, "--param: no chosen suite has a parameter '%s'", key);
+        }
+        if (fs_params_set(all, key, eq + 1, NULL) != FS_OK) {
+            return cli_fail(FS_ERR_NOMEM, NULL);
+        }
+    }
+    return 0;
+}
+
+static int parse_suites(const cli_cmd *cmd, preview *p, char *list)
+{
+    for (char *s = list; s != NULL && *s != '\0';) {
+        char *comma = strchr(s, ',');
+        if (comma != NULL) {
+            *comma = '\0';
+        }
+        if (fs_perturb_find(s) == NULL) {
+            const fs_perturb_info *cat = NULL;
+            size_t n = fs_perturb_catalogue(&cat);
+            const char *names[64];
+            for (size_t i = 0; i < n && i < 64; i++) {
+                names[i] = cat[i].name;
+            }
+            const char *near = fs_nearest(s, names, n < 64 ? n : 64);
+            return cli_usage(cmd, "--suite: unknown perturbation '%s'%s%s%s", s,
+                             near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        }
+        if (p->n == MAX_SUITES) {
+            return cli_usage(cmd, "--suite: too many suites");
+        }
+        p->names[p->n++] = s;
+        s = comma ? comma + 1 : NULL;
+    }
+    return p->n == 0 ? cli_usage(cmd, "--suite: name at least one perturbation") : 0;
+}
+
+static int make_perturbers(preview *p, const fs_params *all, fs_error *err)
+{
+    for (size_t s = 0; s < p->n; s++) {
+        const fs_perturb_info *info = fs_perturb_find(p->names[s]);
+        fs_params mine;
+        fs_params_init(&mine);
+        for (size_t i = 0; i < all->count; i++) {
+            if (has_param(info, all->keys[i]) &&
+                fs_params_set(&mine, all->keys[i], all->values[i], err) != FS_OK) {
+                fs_params_dispose(&mine);
+                return cli_fail(FS_ERR_NOMEM, err);
+            }
+        }
+        fs_status st = fs_perturber_new(&p->perts[s], p->names[s], &mine, fs_audit_data_dir(), err);
+        fs_params_dispose(&mine);
+        if (st != FS_OK) {
+            return cli_fail(st, err);
+        }
+    }
+    return 0;
+}
+
+int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a)
+{
+    static char suites[1024];
+    preview p;
+    fs_params all;
+    fs_error err;
+    int64_t v = 0;
+    int rc = 0;
+    memset(&p, 0, sizeof p);
+    fs_params_init(&all);
+    fs_error_clear(&err);
+    fs_buf_init(&p.out, 0);
+    fs_buf_init(&p.line, 0);
+    const char *text = cli_get(cmd, a, "text"), *input = cli_get(cmd, a, "input");
+    const char *suite = cli_get(cmd, a, "suite");
+    if ((text == NULL) == (input == NULL) || a->n_positional != 0) {
+        return cli_usage(cmd, "give exactly one of --text and --input");
+    }
+    if (suite == NULL) {
+        return cli_usage(cmd, "--suite is required");
+    }
+    p.k = 1;
+    if (cli_get(cmd, a, "seed") != NULL) {
+        if (!fs_parse_i64(cli_get(cmd, a, "seed"), &v) || v < 0) {
+            return cli_usage(cmd, "--seed: expected a non-negative integer");
+        }
+        p.seed = (uint64_t)v;
+    }
+    if (cli_get(cmd, a, "n") != NULL) {
+        if (!fs_parse_i64(cli_get(cmd, a, "n"), &v) || v < 1 || v > 10000) {
+            return cli_usage(cmd, "--n: expected an integer from 1 to 10000");
+        }
+        p.k = (uint64_t)v;
+    }
+    p.json = cli_flag(cmd, a, "json");
+    snprintf(suites, sizeof suites, "%s", suite);
+    rc = parse_suites(cmd, &p, suites);
+    if (rc == 0) {
+        rc = collect_params(cmd, a, &p, &all);
+    }
+    if (rc == 0) {
+        rc = make_perturbers(&p, &all, &err);
+    }
+    if (rc == 0 && text != NULL) {
+        if (!fs_text_valid_utf8(text, strlen(text))) {
+            rc = cli_usage(cmd, "--text: not valid UTF-8");
+        } else {
+            rc = emit(&p, "1", text, strlen(text), &err);
+        }
+    } else if (rc == 0) {
+        rc = is_jsonl(input) ? run_jsonl(&p, input, &err) : run_lines(&p, input, &err);
+    }
+    for (size_t s = 0; s < p.n; s++) {
+        fs_perturber_free(p.perts[s]);
+    }
+    fs_params_dispose(&all);
+    fs_buf_dispose(&p.out);
+    fs_buf_dispose(&p.line);
+    return rc;
+}

@@ -1,0 +1,98 @@
+/* fairshake run: the audit, with a progress display on stderr (a live line on a
+ * terminal, periodic plain lines otherwise, nothing with --quiet). */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct progress {
+    bool tty;
+    double start, last;
+} progress;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_progress(uint64_t done, uint64_t total, uint64_t errors, void *payload)
+{
+    progress *p = payload;
+    double t = now_s();
+    bool final = total > 0;
+    if (!final && t - p->last < (p->tty ? 0.2 : 5.0)) {
+        return;
+    }
+    p->last = t;
+    double rate = t > p->start ? (double)done / (t - p->start) : 0.0;
+    fprintf(stderr, "%s%llu answers, %llu errors, %.0f/s%s", p->tty ? "\r\033[K" : "",
+            (unsigned long long)done, (unsigned long long)errors, rate,
+            (p->tty && !final) ? "" : "\n");
+    fflush(stderr);
+}
+
+static void on_log(int level, const char *msg, void *payload)
+{
+    (void)payload;
+    fprintf(stderr, "fairshake: %s%s\n", level > 0 ? "warning: " : "", msg);
+}
+
+static bool parse_count(const char *s, uint64_t *out)
+{
+    int64_t v = 0;
+    if (s == NULL || !fs_parse_i64(s, &v) || v <= 0) {
+        return false;
+    }
+    *out = (uint64_t)v;
+    return true;
+}
+
+int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
+{
+    fs_audit_opts opts = FS_AUDIT_OPTS_INIT;
+    fs_audit_result res;
+    fs_error err;
+    progress prog = {isatty(2) != 0, now_s(), 0.0};
+    bool quiet = cli_flag(cmd, a, "quiet");
+    uint64_t v = 0;
+    fs_error_clear(&err);
+    if (a->n_positional != 1) {
+        return cli_usage(cmd, "expected one CONFIG");
+    }
+    if (cli_flag(cmd, a, "fresh") && cli_flag(cmd, a, "resume")) {
+        return cli_usage(cmd, "--fresh and --resume exclude each other");
+    }
+    if (cli_get(cmd, a, "concurrency") != NULL) {
+        if (!parse_count(cli_get(cmd, a, "concurrency"), &v) || v > 4096) {
+            return cli_usage(cmd, "--concurrency: expected an integer from 1 to 4096");
+        }
+        opts.concurrency = (int)v;
+    }
+    if (cli_get(cmd, a, "limit") != NULL && !parse_count(cli_get(cmd, a, "limit"), &opts.limit)) {
+        return cli_usage(cmd, "--limit: expected a positive integer");
+    }
+    opts.out_dir = cli_get(cmd, a, "out");
+    opts.fresh = cli_flag(cmd, a, "fresh");
+    opts.log = quiet ? NULL : on_log;
+    opts.progress = quiet ? NULL : on_progress;
+    opts.progress_payload = &prog;
+    fs_status st = fs_audit_run(a->positional[0], &opts, &res, &err);
+    if (st != FS_OK) {
+        return cli_fail(st, &err);
+    }
+    if (!quiet) {
+        fprintf(stderr, "fairshake: %llu variants, %llu requests sent, %llu from the cache\n",
+                (unsigned long long)res.variants, (unsigned long long)res.requests_sent,
+                (unsigned long long)res.cache_hits);
+        printf("%s/report.json\n", res.report_dir);
+        if (res.gates_failed > 0) {
+            fprintf(stderr, "fairshake: %zu gate%s failed\n", res.gates_failed,
+                    res.gates_failed == 1 ? "" : "s");
+        }
+    }
+    return res.gates_failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,212 @@
+/* fairshake: the command line over the library. Each subcommand has one option table
+ * that drives both argument parsing and its --help text. Nothing here computes
+ * anything; it parses, calls the library and prints. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_opt run_opts[] = {
+    {"out", "DIR", false, "write the reports (and the default run store) under DIR instead of "
+                          "report.dir"},
+    {"resume", NULL, false, "continue the run in the existing store (the default)"},
+    {"fresh", NULL, false, "discard the existing run store and start over"},
+    {"concurrency", "N", false, "requests in flight at most (overrides run.concurrency)"},
+    {"limit", "N", false, "use only the first N records of the dataset"},
+    {"quiet", NULL, false, "print nothing but errors"},
+    {"help", NULL, false, "show this help"},
+    {NULL, NULL, false, NULL},
+};
+static const cli_opt validate_opts[] = {
+    {"help", NULL, false, "show this help"},
+    {NULL, NULL, false, NULL},
+};
+static const cli_opt perturb_opts[] = {
+    {"text", "TEXT", false, "the input text"},
+    {"input", "FILE", false, "read one record per line: plain text, or JSONL with a \"text\" "
+                             "field (and an optional \"id\")"},
+    {"suite", "NAME[,NAME...]", false, "perturbations to apply (see 'fairshake list "
+                                       "perturbations')"},
+    {"param", "KEY=VALUE", true, "set a parameter of the chosen perturbations, e.g. rate=0.1"},
+    {"seed", "N", false, "seed (default 0)"},
+    {"n", "K", false, "variants per record and suite (default 1)"},
+    {"json", NULL, false, "print one JSON object per variant"},
+    {"help", NULL, false, "show this help"},
+    {NULL, NULL, false, NULL},
+};
+static const cli_opt list_opts[] = {
+    {"help", NULL, false, "show this help"},
+    {NULL, NULL, false, NULL},
+};
+static const cli_opt report_opts[] = {
+    {"format", "FMT[,FMT...]", false, "formats to write: json, md (default: the config's)"},
+    {"help", NULL, false, "show this help"},
+    {NULL, NULL, false, NULL},
+};
+
+static const cli_cmd commands[] = {
+    {"run", "CONFIG [--out DIR] [--resume|--fresh] [--concurrency N] [--limit N] [--quiet]",
+     "run the audit a config describes and write its reports", run_opts, 1, cli_cmd_run,
+     "Exit status: 0 success and every gate passed; 1 a gate failed; 2 bad usage, config or\n"
+     "input; 3 the run could not finish (the store keeps every answer: run again to resume)."},
+    {"validate", "CONFIG", "check a config and its dataset without calling the model",
+     validate_opts, 1, cli_cmd_validate, NULL},
+    {"perturb",
+     "(--text TEXT | --input FILE) --suite NAME[,NAME...] [--param KEY=VALUE]... [--seed N] "
+     "[--n K] [--json]",
+     "preview perturbations", perturb_opts, 0, cli_cmd_perturb,
+     "Without --json, a single suite with --n 1 prints one variant per line; otherwise each\n"
+     "line is 'SUITE[#K]: VARIANT'. Record ids are the 1-based line numbers (or the JSONL\n"
+     "\"id\"), so a preview matches what 'fairshake run' sends for the same seed."},
+    {"list", "(perturbations|axes|metrics|targets)", "list what this fairshake provides",
+     list_opts, 1, cli_cmd_list, NULL},
+    {"report", "RUN_DIR [--format json,md]",
+     "rebuild the reports of a run from its store, without calling the model", report_opts, 1,
+     cli_cmd_report, NULL},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static int opt_index(const cli_cmd *cmd, const char *name)
+{
+    for (int i = 0; cmd->opts[i].name != NULL; i++) {
+        if (strcmp(cmd->opts[i].name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+const char *cli_get(const cli_cmd *cmd, const cli_args *a, const char *name)
+{
+    int i = opt_index(cmd, name);
+    return (i >= 0 && a->counts[i] > 0) ? a->values[i][a->counts[i] - 1] : NULL;
+}
+
+size_t cli_get_all(const cli_cmd *cmd, const cli_args *a, const char *name,
+                   const char *const **out)
+{
+    int i = opt_index(cmd, name);
+    *out = i >= 0 ? a->values[i] : NULL;
+    return i >= 0 ? a->counts[i] : 0;
+}
+
+bool cli_flag(const cli_cmd *cmd, const cli_args *a, const char *name)
+{
+    int i = opt_index(cmd, name);
+    return i >= 0 && a->counts[i] > 0;
+}
+
+void cli_print_help(FILE *f, const cli_cmd *cmd)
+{
+    fprintf(f, "usage: fairshake %s %s\n\n%s.\n\noptions:\n", cmd->name, cmd->synopsis,
+            cmd->summary);
+    for (const cli_opt *o = cmd->opts; o->name != NULL; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-28s %s%s\n", left, o->help, o->repeat ? " (repeatable)" : "");
+    }
+    if (cmd->details != NULL) {
+        fprintf(f, "\n%s\n", cmd->details);
+    }
+}
+
+static void print_main_help(FILE *f)
+{
+    fprintf(f, "usage: fairshake COMMAND [ARGS]\n\n"
+               "fairshake stress-tests a model before it ships: it makes noisy and adversarial\n"
+               "variants of a dataset's inputs, sends them to the model and reports how much\n"
+               "worse it does.\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(f, "\nRun 'fairshake COMMAND --help' for a command's options. "
+               "'fairshake --version' prints the version.\n");
+}
+
+static int parse_args(const cli_cmd *cmd, int argc, char **argv, cli_args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (strncmp(s, "--", 2) != 0 || s[2] == '\0') {
+            if (a->n_positional == sizeof a->positional / sizeof a->positional[0]) {
+                return cli_usage(cmd, "too many arguments");
+            }
+            a->positional[a->n_positional++] = s;
+            continue;
+        }
+        char name[64];
+        const char *eq = strchr(s + 2, '=');
+        size_t n = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
+        snprintf(name, sizeof name, "%.*s", (int)n, s + 2);
+        int k = opt_index(cmd, name);
+        if (k < 0) {
+            return cli_usage(cmd, "unknown option '--%s'", name);
+        }
+        const char *val = "";
+        if (cmd->opts[k].arg != NULL) {
+            val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+            if (val == NULL) {
+                return cli_usage(cmd, "--%s needs a value (%s)", name, cmd->opts[k].arg);
+            }
+        } else if (eq != NULL) {
+            return cli_usage(cmd, "--%s takes no value", name);
+        }
+        if (a->counts[k] > 0 && !cmd->opts[k].repeat) {
+            a->counts[k] = 0;
+        }
+        if (a->counts[k] == CLI_MAX_VALUES) {
+            return cli_usage(cmd, "--%s given too many times", name);
+        }
+        a->values[k][a->counts[k]++] = val;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        print_main_help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("fairshake %s\n", fs_version());
+        return 0;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const cli_cmd *cmd = &commands[i];
+        if (strcmp(argv[1], cmd->name) != 0) {
+            continue;
+        }
+        static cli_args args;
+        int rc = parse_args(cmd, argc - 2, argv + 2, &args);
+        if (rc != 0) {
+            return rc;
+        }
+        if (cli_flag(cmd, &args, "help")) {
+            cli_print_help(stdout, cmd);
+            return 0;
+        }
+        if (args.n_positional < cmd->n_positional) {
+            return cli_usage(cmd, "missing argument");
+        }
+        fs_error err;
+        fs_error_clear(&err);
+        if (fs_target_global_init(&err) != FS_OK) {
+            return cli_fail(err.code, &err);
+        }
+        rc = cmd->run(cmd, &args);
+        fs_target_global_cleanup();
+        return rc;
+    }
+    const char *names[N_COMMANDS];
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        names[i] = commands[i].name;
+    }
+    const char *near = fs_nearest(argv[1], names, N_COMMANDS);
+    fprintf(stderr, "fairshake: unknown command '%s'%s%s%s\nrun 'fairshake --help' for the list\n",
+            argv[1], near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+    return 2;
+}

@@ -1,0 +1,188 @@
+/* Command-line parsing of fairshake-refmodel: a table-free scan of long options, each
+ * value checked for range, so that main() only acts on a valid refmodel_opts. The server
+ * binds to loopback only: any host outside 127.0.0.0/8 is refused here. */
+#include "refmodel/opts.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef FS_DATA_DIR_SOURCE
+#define FS_DATA_DIR_SOURCE "."
+#endif
+#ifndef FS_DATA_DIR_INSTALL
+#define FS_DATA_DIR_INSTALL "/usr/local/share/fairshake"
+#endif
+#define TRAIN_REL "/examples/sentiment/train.jsonl"
+
+static const char usage_text[] =
+    "usage: fairshake-refmodel [options]\n"
+    "Serve the nb-sentiment naive Bayes classifier over an OpenAI-compatible HTTP API.\n"
+    "\n"
+    "  --port P             TCP port; 0 picks a free one (default 0)\n"
+    "  --host ADDR          loopback address to bind (default 127.0.0.1)\n"
+    "  --train PATH         JSONL training file of {\"text\",\"label\"} lines\n"
+    "                       (default " FS_DATA_DIR_SOURCE TRAIN_REL ")\n"
+    "  --fault-rate R       answer 429, 500 or 503 to a share R of requests (default 0)\n"
+    "  --retry-after S      Retry-After seconds of injected 429 answers (default 1)\n"
+    "  --delay-ms D         wait D ms before answering each request (default 0)\n"
+    "  --drop-rate R        close the connection without an answer for a share R (default 0)\n"
+    "  --malformed-rate R   answer 200 with invalid JSON for a share R (default 0)\n"
+    "  --seed N             seed of the fault-injection random stream (default 0)\n"
+    "  --threads N          0: one thread per connection; N: a pool of N threads (default 0)\n"
+    "  --quiet              no training summary on stderr\n"
+    "  --help               show this help\n"
+    "\n"
+    "Prints one line \"listening on http://HOST:PORT\" to stdout once it is serving.\n"
+    "SIGINT or SIGTERM stops it cleanly.\n";
+
+void refmodel_opts_init(refmodel_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->host, sizeof o->host, "%s", "127.0.0.1");
+    o->retry_after_s = 1;
+}
+
+const char *refmodel_usage(void)
+{
+    return usage_text;
+}
+
+const char *refmodel_default_train_path(void)
+{
+    if (access(FS_DATA_DIR_SOURCE TRAIN_REL, R_OK) == 0) {
+        return FS_DATA_DIR_SOURCE TRAIN_REL;
+    }
+    return FS_DATA_DIR_INSTALL TRAIN_REL;
+}
+
+static const char *const value_flags[] = {
+    "--port",           "--host",     "--train",       "--fault-rate", "--drop-rate",
+    "--malformed-rate", "--delay-ms", "--retry-after", "--seed",       "--threads",
+};
+#define N_VALUE_FLAGS (sizeof value_flags / sizeof value_flags[0])
+
+static fs_status unknown_flag(const char *flag, fs_error *err)
+{
+    const char *near = fs_nearest(flag, value_flags, N_VALUE_FLAGS);
+    if (near != NULL) {
+        return FS_FAIL(err, FS_ERR_USAGE, "unknown option '%s'; did you mean '%s'?", flag, near);
+    }
+    return FS_FAIL(err, FS_ERR_USAGE, "unknown option '%s' (see --help)", flag);
+}
+
+static bool takes_value(const char *flag)
+{
+    for (size_t i = 0; i < N_VALUE_FLAGS; i++) {
+        if (strcmp(flag, value_flags[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static fs_status parse_rate(double *out, const char *flag, const char *v, fs_error *err)
+{
+    double d = 0;
+    if (!fs_parse_double(v, &d) || !(d >= 0.0 && d <= 1.0)) {
+        return FS_FAIL(err, FS_ERR_USAGE, "%s: '%s' is not a rate between 0 and 1", flag, v);
+    }
+    *out = d;
+    return FS_OK;
+}
+
+static fs_status parse_int(int64_t *out, const char *flag, const char *v, int64_t max,
+                           fs_error *err)
+{
+    int64_t i = 0;
+    if (!fs_parse_i64(v, &i) || i < 0 || i > max) {
+        return FS_FAIL(err, FS_ERR_USAGE, "%s: '%s' is not an integer between 0 and %lld", flag, v,
+                       (long long)max);
+    }
+    *out = i;
+    return FS_OK;
+}
+
+static fs_status parse_host(refmodel_opts *o, const char *v, fs_error *err)
+{
+    struct in_addr a;
+    const char *addr = strcmp(v, "localhost") == 0 ? "127.0.0.1" : v;
+    if (inet_pton(AF_INET, addr, &a) != 1 || (ntohl(a.s_addr) >> 24) != 127) {
+        return FS_FAIL(err, FS_ERR_USAGE,
+                       "--host: '%s' is not a loopback IPv4 address (127.0.0.0/8)", v);
+    }
+    inet_ntop(AF_INET, &a, o->host, sizeof o->host);
+    return FS_OK;
+}
+
+/* Apply one flag of value_flags. */
+static fs_status apply(refmodel_opts *o, const char *flag, const char *v, fs_error *err)
+{
+    int64_t i = 0;
+    fs_status st = FS_OK;
+    if (strcmp(flag, "--port") == 0) {
+        st = parse_int(&i, flag, v, 65535, err);
+        o->port = (int)i;
+    } else if (strcmp(flag, "--host") == 0) {
+        st = parse_host(o, v, err);
+    } else if (strcmp(flag, "--train") == 0) {
+        o->train_path = v;
+    } else if (strcmp(flag, "--fault-rate") == 0) {
+        st = parse_rate(&o->fault_rate, flag, v, err);
+    } else if (strcmp(flag, "--drop-rate") == 0) {
+        st = parse_rate(&o->drop_rate, flag, v, err);
+    } else if (strcmp(flag, "--malformed-rate") == 0) {
+        st = parse_rate(&o->malformed_rate, flag, v, err);
+    } else if (strcmp(flag, "--delay-ms") == 0) {
+        st = parse_int(&i, flag, v, 600000, err);
+        o->delay_ms = (unsigned)i;
+    } else if (strcmp(flag, "--retry-after") == 0) {
+        st = parse_int(&i, flag, v, 3600, err);
+        o->retry_after_s = (unsigned)i;
+    } else if (strcmp(flag, "--seed") == 0) {
+        st = parse_int(&i, flag, v, INT64_MAX, err);
+        o->seed = (uint64_t)i;
+    } else { /* --threads: the last entry of value_flags */
+        st = parse_int(&i, flag, v, 1024, err);
+        o->threads = (unsigned)i;
+    }
+    return st;
+}
+
+fs_status refmodel_opts_parse(refmodel_opts *o, int argc, char **argv, fs_error *err)
+{
+    char flag[64];
+    for (int k = 1; k < argc; k++) {
+        const char *arg = argv[k];
+        const char *eq = strchr(arg, '=');
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            o->help = true;
+            continue;
+        }
+        if (strcmp(arg, "--quiet") == 0) {
+            o->quiet = true;
+            continue;
+        }
+        if (strncmp(arg, "--", 2) != 0 || strlen(arg) >= sizeof flag) {
+            return FS_FAIL(err, FS_ERR_USAGE, "unexpected argument '%s' (see --help)", arg);
+        }
+        const char *value = NULL;
+        snprintf(flag, sizeof flag, "%.*s", (int)(eq != NULL ? eq - arg : (long)strlen(arg)), arg);
+        if (!takes_value(flag)) {
+            return unknown_flag(flag, err);
+        }
+        if (eq != NULL) {
+            value = eq + 1;
+        } else if (k + 1 < argc) {
+            value = argv[++k];
+        } else {
+            return FS_FAIL(err, FS_ERR_USAGE, "%s: missing value (see --help)", arg);
+        }
+        fs_status st = apply(o, flag, value, err);
+        if (st != FS_OK) {
+            return st;
+        }
+    }
+    return FS_OK;
+}

@@ -1,0 +1,432 @@
+/* report.md: the audit's findings as a document that reads well as plain text and on a
+ * code-hosting site. Rendered from report.json alone. Text that comes from the dataset
+ * or the model is escaped so it can never become Markdown or HTML structure. */
+#include "fairshake/report.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* Fixed-point text with '.' whatever the caller's locale. */
+static void fixed(char *out, size_t cap, double v, int decimals)
+{
+    snprintf(out, cap, "%.*f", decimals, v);
+    const struct lconv *lc = localeconv();
+    char point = (lc && lc->decimal_point && lc->decimal_point[0]) ? lc->decimal_point[0] : '.';
+    for (char *p = out; *p != '\0'; p++) {
+        if (*p == point) {
+            *p = '.';
+        }
+    }
+}
+
+static void put_pct(fs_buf *b, double v)
+{
+    char t[48];
+    if (!isfinite(v)) {
+        fs_buf_puts(b, "n/a");
+        return;
+    }
+    fixed(t, sizeof t, v * 100.0, 1);
+    fs_buf_puts(b, t);
+    fs_buf_putc(b, '%');
+}
+
+static void put_signed_pts(fs_buf *b, double v)
+{
+    char t[48];
+    if (!isfinite(v)) {
+        fs_buf_puts(b, "n/a");
+        return;
+    }
+    fixed(t, sizeof t, v * 100.0, 1);
+    if (v >= 0 && t[0] != '-') {
+        fs_buf_putc(b, '+');
+    }
+    fs_buf_puts(b, t);
+    fs_buf_puts(b, " pts");
+}
+
+static void put_ci_pts(fs_buf *b, const cJSON *ci)
+{
+    if (!cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
+        fs_buf_puts(b, "n/a");
+        return;
+    }
+    char lo[48], hi[48];
+    fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble * 100.0, 1);
+    fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble * 100.0, 1);
+    fs_buf_printf(b, "[%s, %s]", lo, hi);
+}
+
+static void put_p(fs_buf *b, double p)
+{
+    char t[48];
+    if (!isfinite(p)) {
+        fs_buf_puts(b, "n/a");
+    } else if (p < 0.0001) {
+        fs_buf_puts(b, "< 0.0001");
+    } else {
+        fixed(t, sizeof t, p, 4);
+        fs_buf_puts(b, t);
+    }
+}
+
+static void put_count(fs_buf *b, double v)
+{
+    if (isfinite(v)) {
+        fs_buf_printf(b, "%.0f", v);
+    } else {
+        fs_buf_puts(b, "n/a");
+    }
+}
+
+/* Escape text from the dataset or the model: Markdown punctuation gets a backslash, '<'
+ * and '&' become entities, line breaks become spaces. */
+static void put_text(fs_buf *b, const char *s)
+{
+    static const char special[] = "\\`*_[]|~>";
+    if (s == NULL) {
+        fs_buf_puts(b, "*(none)*");
+        return;
+    }
+    for (const char *p = s; *p != '\0'; p++) {
+        if (*p == '<') {
+            fs_buf_puts(b, "&lt;");
+        } else if (*p == '&') {
+            fs_buf_puts(b, "&amp;");
+        } else if (*p == '\n' || *p == '\r' || *p == '\t') {
+            fs_buf_putc(b, ' ');
+        } else {
+            if (strchr(special, *p) != NULL) {
+                fs_buf_putc(b, '\\');
+            }
+            fs_buf_putc(b, *p);
+        }
+    }
+}
+
+static void put_reason_or(fs_buf *b, const cJSON *obj, const char *key)
+{
+    char rkey[96];
+    snprintf(rkey, sizeof rkey, "%s_reason", key);
+    const char *r = fs_json__str(obj, rkey);
+    if (r != NULL) {
+        fs_buf_puts(b, "n/a (");
+        fs_buf_puts(b, r);
+        fs_buf_puts(b, ")");
+    } else {
+        put_pct(b, num(obj, key));
+    }
+}
+
+static void verdict_md(fs_buf *b, const cJSON *root)
+{
+    const cJSON *verdict = get(root, "verdict");
+    const cJSON *gates = get(root, "gates");
+    double n = num(verdict, "gates"), failed = num(verdict, "gates_failed");
+    fs_buf_puts(b, "## Verdict\n\n");
+    if (!(n > 0)) {
+        fs_buf_puts(b, "No gates were configured: this report states findings and passes no "
+                       "judgement.\n\n");
+    } else if (failed == 0) {
+        fs_buf_printf(b, "**PASSED**: all %.0f gates passed.\n\n", n);
+    } else {
+        fs_buf_printf(b, "**FAILED**: %.0f of %.0f gates failed.\n\n", failed, n);
+    }
+    if (!(n > 0)) {
+        return;
+    }
+    fs_buf_puts(b, "| gate | target | value | threshold | result |\n|---|---|---|---|---|\n");
+    for (const cJSON *g = gates ? gates->child : NULL; g != NULL; g = g->next) {
+        char thr[48], val[48];
+        fixed(thr, sizeof thr, num(g, "threshold"), 4);
+        fs_buf_printf(b, "| `%s` | ", fs_json__str(g, "name"));
+        put_text(b, fs_json__str(g, "target"));
+        fs_buf_puts(b, " | ");
+        if (isfinite(num(g, "value"))) {
+            fixed(val, sizeof val, num(g, "value"), 4);
+            fs_buf_puts(b, val);
+            if (fs_json__str(g, "perturbation") != NULL) {
+                fs_buf_puts(b, " (");
+                put_text(b, fs_json__str(g, "perturbation"));
+                fs_buf_puts(b, ")");
+            }
+        } else {
+            fs_buf_puts(b, "n/a: ");
+            put_text(b, fs_json__str(g, "value_reason"));
+        }
+        fs_buf_printf(b, " | %s %s | %s |\n", fs_json__str(g, "comparison"), thr,
+                      cJSON_IsTrue(get(g, "passed")) ? "pass" : "**FAIL**");
+    }
+    fs_buf_puts(b, "\n");
+}
+
+static void headline_md(fs_buf *b, const cJSON *t)
+{
+    const cJSON *clean = get(t, "clean");
+    const cJSON *m = get(clean, "metrics");
+    fs_buf_puts(b, "- Clean accuracy is ");
+    put_reason_or(b, m, "accuracy");
+    fs_buf_puts(b, " (95% CI ");
+    put_ci_pts(b, get(clean, "accuracy_ci95"));
+    fs_buf_printf(b, ", n = %.0f): the share of unmodified inputs the model labels correctly.\n",
+                  num(clean, "n"));
+    const cJSON *worst = NULL;
+    for (const cJSON *r = get(t, "robustness") ? get(t, "robustness")->child : NULL; r != NULL;
+         r = r->next) {
+        double d = num(get(r, "delta"), "accuracy");
+        if (isfinite(d) && (worst == NULL || d < num(get(worst, "delta"), "accuracy"))) {
+            worst = r;
+        }
+    }
+    if (worst != NULL) {
+        fs_buf_puts(b, "- The largest change under noise is ");
+        put_signed_pts(b, num(get(worst, "delta"), "accuracy"));
+        fs_buf_puts(b, " of accuracy under `");
+        put_text(b, fs_json__str(worst, "perturbation"));
+        fs_buf_puts(b, "` (95% CI ");
+        put_ci_pts(b, get(get(worst, "ci95"), "accuracy"));
+        fs_buf_puts(b, ", p ");
+        if (!(num(worst, "p_value") < 0.0001)) {
+            fs_buf_puts(b, "= ");
+        }
+        put_p(b, num(worst, "p_value"));
+        fs_buf_puts(b, "); its answers changed on ");
+        put_pct(b, num(worst, "flip_rate"));
+        fs_buf_puts(b, " of records.\n");
+    }
+    const cJSON *wc = get(t, "worst_case");
+    fs_buf_puts(b, "- Worst-case accuracy is ");
+    put_reason_or(b, get(wc, "metrics"), "accuracy");
+    fs_buf_printf(b, " (n = %.0f): a record counts only if the answer is right clean and under "
+                     "every perturbation.\n\n",
+                  num(wc, "n"));
+}
+
+static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
+{
+    const cJSON *clean = get(t, "clean");
+    const cJSON *m = get(clean, "metrics");
+    const cJSON *lat = get(clean, "latency_ms");
+    fs_buf_puts(b, "### Clean inputs\n\n");
+    fs_buf_puts(b, "| n | accuracy | macro-F1 | parse failures | errors | missing |\n");
+    fs_buf_puts(b, "|---|---|---|---|---|---|\n| ");
+    put_count(b, num(clean, "n"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(m, "accuracy"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(m, "macro_f1"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(clean, "parse_failures"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(clean, "errors"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(clean, "missing"));
+    fs_buf_puts(b, " |\n\n| class | precision | recall | F1 | support |\n|---|---|---|---|---|\n");
+    const cJSON *pc = get(m, "per_class");
+    for (const cJSON *l = labels ? labels->child : NULL; l != NULL; l = l->next) {
+        const cJSON *c = get(pc, l->valuestring);
+        fs_buf_puts(b, "| ");
+        put_text(b, l->valuestring);
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(c, "precision"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(c, "recall"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(c, "f1"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(c, "support"));
+        fs_buf_puts(b, " |\n");
+    }
+    char p50[48], p90[48], p99[48];
+    fixed(p50, sizeof p50, num(lat, "p50"), 1);
+    fixed(p90, sizeof p90, num(lat, "p90"), 1);
+    fixed(p99, sizeof p99, num(lat, "p99"), 1);
+    if (isfinite(num(lat, "p50"))) {
+        fs_buf_printf(b, "\nLatency over %.0f requests sent in this run: p50 %s ms, p90 %s ms, "
+                         "p99 %s ms.\n\n",
+                      num(lat, "n"), p50, p90, p99);
+    } else {
+        fs_buf_puts(b, "\nLatency: n/a (");
+        fs_buf_puts(b, fs_json__str(lat, "p50_reason"));
+        fs_buf_puts(b, ").\n\n");
+    }
+}
+
+static void robustness_row(fs_buf *b, const cJSON *r)
+{
+    fs_buf_puts(b, "| `");
+    put_text(b, fs_json__str(r, "perturbation"));
+    fs_buf_puts(b, "` | ");
+    put_count(b, num(r, "n"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(get(r, "metrics"), "accuracy"));
+    fs_buf_puts(b, " | ");
+    put_signed_pts(b, num(get(r, "delta"), "accuracy"));
+    fs_buf_puts(b, " | ");
+    put_ci_pts(b, get(get(r, "ci95"), "accuracy"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(r, "drop_rate"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(r, "flip_rate"));
+    fs_buf_puts(b, " | ");
+    put_p(b, num(r, "p_value"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(r, "unchanged"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(r, "parse_failures"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(r, "errors"));
+    fs_buf_puts(b, " |\n");
+}
+
+static void side_md(fs_buf *b, const char *title, const cJSON *side)
+{
+    fs_buf_printf(b, "  - %s: ", title);
+    put_text(b, fs_json__str(side, "input"));
+    fs_buf_puts(b, "\n    → answer: ");
+    put_text(b, fs_json__str(side, "answer"));
+    fs_buf_puts(b, " (label: ");
+    put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction")
+                                                 : "unparsed");
+    fs_buf_puts(b, ")\n");
+}
+
+static void examples_md(fs_buf *b, const cJSON *rob)
+{
+    bool any = false;
+    for (const cJSON *r = rob ? rob->child : NULL; r != NULL; r = r->next) {
+        const cJSON *ex = get(r, "worst_examples");
+        if (cJSON_GetArraySize(ex) == 0) {
+            continue;
+        }
+        if (!any) {
+            fs_buf_puts(b, "#### Examples\n\nRecords whose answer the perturbation changed, "
+                           "those it broke first.\n\n");
+            any = true;
+        }
+        fs_buf_puts(b, "`");
+        put_text(b, fs_json__str(r, "perturbation"));
+        fs_buf_puts(b, "`:\n\n");
+        for (const cJSON *e = ex->child; e != NULL; e = e->next) {
+            fs_buf_puts(b, "- record ");
+            put_text(b, fs_json__str(e, "record_id"));
+            fs_buf_puts(b, " (gold: ");
+            put_text(b, fs_json__str(e, "label"));
+            fs_buf_printf(b, ", %s)\n", fs_json__str(e, "kind"));
+            side_md(b, "clean", get(e, "clean"));
+            side_md(b, "perturbed", get(e, "perturbed"));
+        }
+        fs_buf_puts(b, "\n");
+    }
+}
+
+static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
+{
+    fs_buf_puts(b, "## Target ");
+    put_text(b, fs_json__str(t, "name"));
+    fs_buf_puts(b, "\n\n");
+    fs_buf_printf(b, "Type `%s`, model ", fs_json__str(t, "type"));
+    put_text(b, fs_json__str(t, "model"));
+    fs_buf_printf(b, ", %.0f records.\n\n", num(t, "records"));
+    headline_md(b, t);
+    clean_md(b, t, labels);
+    const cJSON *rob = get(t, "robustness");
+    fs_buf_puts(b, "### Robustness\n\n");
+    if (cJSON_GetArraySize(rob) == 0) {
+        fs_buf_puts(b, "No perturbation was run.\n\n");
+        return;
+    }
+    fs_buf_puts(b, "Each perturbation is compared with the clean input on the same records. "
+                   "Δ is perturbed minus clean accuracy in percentage points; the 95% CI is a "
+                   "paired bootstrap; p is the exact McNemar test.\n\n");
+    fs_buf_puts(b, "| perturbation | n | accuracy | Δ accuracy | 95% CI | drop rate | flip rate "
+                   "| p | unchanged | parse failures | errors |\n"
+                   "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const cJSON *r = rob->child; r != NULL; r = r->next) {
+        robustness_row(b, r);
+    }
+    fs_buf_puts(b, "\n");
+    examples_md(b, rob);
+}
+
+static void provenance_md(fs_buf *b, const cJSON *root)
+{
+    const cJSON *p = get(root, "provenance");
+    const cJSON *tool = get(root, "tool");
+    fs_buf_puts(b, "## Provenance\n\n");
+    fs_buf_printf(b, "- Tool: fairshake %s\n", fs_json__str(tool, "version"));
+    fs_buf_puts(b, "- Config: ");
+    put_text(b, fs_json__str(p, "config_path"));
+    fs_buf_printf(b, " (sha256 `%s`)\n- Dataset: ", fs_json__str(p, "config_hash"));
+    put_text(b, fs_json__str(p, "dataset_path"));
+    fs_buf_printf(b, " (sha256 `%s`), %.0f records\n", fs_json__str(p, "dataset_hash"),
+                  num(p, "records"));
+    for (const cJSON *l = get(p, "lexicons") ? get(p, "lexicons")->child : NULL; l != NULL;
+         l = l->next) {
+        fs_buf_puts(b, "- Data file: ");
+        put_text(b, fs_json__str(l, "path"));
+        fs_buf_printf(b, " (sha256 `%s`)\n", fs_json__str(l, "sha256"));
+    }
+    fs_buf_printf(b, "- Seed: %.0f\n- Run: %s to %s on ", num(p, "seed"),
+                  fs_json__str(p, "started"), fs_json__str(p, "finished"));
+    put_text(b, fs_json__str(p, "host"));
+    fs_buf_printf(b, "\n- Requests sent: %.0f; answers from the cache: %.0f\n\n",
+                  num(p, "requests_sent"), num(p, "cache_hits"));
+}
+
+static void method_md(fs_buf *b, const cJSON *root)
+{
+    const cJSON *m = get(root, "methodology");
+    fs_buf_puts(b, "## Methodology and limitations\n\n");
+    fs_buf_printf(b, "- Confidence intervals: %s (%.0f resamples, seeded).\n",
+                  fs_json__str(m, "ci"), num(m, "bootstrap_resamples"));
+    fs_buf_printf(b, "- Paired test: %s. Multiple comparisons: %s.\n",
+                  fs_json__str(m, "paired_test"), fs_json__str(m, "multiple_comparisons"));
+    fs_buf_printf(b, "- Rates: %s.\n", fs_json__str(m, "rate_ci"));
+    fs_buf_printf(b, "- Parse failures: %s. Errors: %s.\n", fs_json__str(m, "parse_failures"),
+                  fs_json__str(m, "errors"));
+    fs_buf_puts(b, "- Drop rate is 1 − perturbed/clean accuracy; flip rate is the share of "
+                   "records whose predicted label changed. Unchanged counts the records a "
+                   "perturbation found nothing to change in; they are still scored.\n");
+}
+
+fs_status fs_report_render_md(fs_buf *out, const char *report_json, size_t n, fs_error *err)
+{
+    cJSON *root = NULL;
+    fs_status st = fs_json__parse(&root, report_json, n, "report.json", err);
+    if (st != FS_OK) {
+        return st;
+    }
+    const cJSON *task = get(root, "task");
+    fs_buf_puts(out, "# fairshake audit: ");
+    put_text(out, fs_json__str(root, "name"));
+    fs_buf_puts(out, "\n\n");
+    verdict_md(out, root);
+    for (const cJSON *t = get(root, "targets") ? get(root, "targets")->child : NULL; t != NULL;
+         t = t->next) {
+        target_md(out, t, get(task, "labels"));
+    }
+    provenance_md(out, root);
+    method_md(out, root);
+    cJSON_Delete(root);
+    if (fs_buf_status(out) != FS_OK) {
+        return FS_FAIL(err, fs_buf_status(out), "report.md: out of memory");
+    }
+    return FS_OK;
+}

@@ -1,0 +1,192 @@
+/* e2e.audit: the demo audit against the reference model, its numbers, resume from the
+ * store and rebuilding the report from the store alone. */
+#include "fs_test.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "e2e.h"
+#include "refmodel_fixture.h"
+
+static fs_test_refmodel server;
+static char config_path[1024];
+static char report_dir[1024];
+
+static size_t count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0;
+    int c;
+    while (f != NULL && (c = fgetc(f)) != EOF) {
+        n += c == '\n';
+    }
+    if (f != NULL) {
+        fclose(f);
+    }
+    return n;
+}
+
+/* The demo config, pointed at the fixture server and a scratch report directory. */
+static bool write_config(const char *name, const char *extra_run)
+{
+    char text[4096];
+    snprintf(report_dir, sizeof report_dir, "%s/%s", fs_test_tmp_dir(), name);
+    snprintf(config_path, sizeof config_path, "%s/%s.json", fs_test_tmp_dir(), name);
+    snprintf(text, sizeof text,
+             "{\"name\": \"%s\", \"seed\": 42,\n"
+             " \"dataset\": {\"path\": \"%s/examples/sentiment/test.jsonl\", \"format\": \"jsonl\",\n"
+             "   \"fields\": {\"input\": \"text\", \"label\": \"label\", \"id\": \"id\"}},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],\n"
+             "   \"prompt\": \"Is the sentiment of this review positive or negative?\\nText: "
+             "{{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\",\n"
+             "   \"url\": \"%s/v1/chat/completions\", \"model\": \"nb-sentiment\",\n"
+             "   \"params\": {\"temperature\": 0}}],\n"
+             " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}, {\"name\": \"case\"},\n"
+             "   {\"name\": \"whitespace\"}, {\"name\": \"punctuation\"}],\n"
+             " \"run\": {\"concurrency\": 8, \"timeout_ms\": 10000%s},\n"
+             " \"gates\": {\"clean.min_accuracy\": 0.6},\n"
+             " \"report\": {\"dir\": \"%s\"}}\n",
+             name, fs_test_source_dir(), server.base_url, extra_run, report_dir);
+    return e2e_write_file(config_path, text);
+}
+
+static cJSON *run_audit(const char *const *args, int *exit_code)
+{
+    e2e_result r;
+    char path[1200];
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    *exit_code = r.exit_code;
+    e2e_result_dispose(&r);
+    snprintf(path, sizeof path, "%s/report.json", report_dir);
+    return e2e_read_json(path);
+}
+
+static void test_e2e_audit__demo_numbers(void)
+{
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&server, NULL));
+    CU_ASSERT_FATAL(write_config("demo", ", \"retries\": 5"));
+    int code = -1;
+    const char *args[] = {"run", config_path, "--fresh", "--quiet", NULL};
+    cJSON *rep = run_audit(args, &code);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    char data[1024];
+    snprintf(data, sizeof data, "%s/examples/sentiment/test.jsonl", fs_test_source_dir());
+    double records = (double)count_lines(data);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(rep, "schema")), "fairshake.report/1");
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.records"), records);
+    /* Every variant has an outcome: answered + errors == records, nothing missing. */
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n") + e2e_num(rep, "targets.0.clean.errors"),
+                    records);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.missing"), 0);
+    double acc = e2e_num(rep, "targets.0.clean.metrics.accuracy");
+    CU_ASSERT(acc > 0.7 && acc <= 1.0);
+    double support = e2e_num(rep, "targets.0.clean.metrics.per_class.positive.support") +
+                     e2e_num(rep, "targets.0.clean.metrics.per_class.negative.support");
+    CU_ASSERT_EQUAL(support, e2e_num(rep, "targets.0.clean.n"));
+    const cJSON *rob = e2e_get(rep, "targets.0.robustness");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(rob), 4);
+    for (int i = 0; i < 4; i++) {
+        const cJSON *r = cJSON_GetArrayItem(rob, i);
+        CU_ASSERT_EQUAL(e2e_num(r, "missing"), 0);
+        CU_ASSERT(e2e_num(r, "n") + e2e_num(r, "errors") <= records);
+        CU_ASSERT(e2e_num(r, "n") >= records - e2e_num(r, "errors") -
+                                         e2e_num(rep, "targets.0.clean.errors"));
+        double lo = e2e_num(r, "ci95.accuracy.0"), hi = e2e_num(r, "ci95.accuracy.1");
+        CU_ASSERT(lo <= hi);
+        CU_ASSERT(e2e_num(r, "p_value") >= 0 && e2e_num(r, "p_value") <= 1);
+    }
+    const cJSON *typo = cJSON_GetArrayItem(rob, 0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(typo, "perturbation")), "typo");
+    CU_ASSERT(e2e_num(typo, "flip_rate") > 0);
+    CU_ASSERT(e2e_num(typo, "flips") > 0);
+    CU_ASSERT(cJSON_GetArraySize(e2e_get(typo, "worst_examples")) > 0);
+    CU_ASSERT(e2e_num(rep, "provenance.requests_sent") > 0);
+    CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 1);
+    cJSON_Delete(rep);
+}
+
+/* A second run with the same config resumes from the store: nothing is sent again and
+ * the findings are identical. */
+static void test_e2e_audit__resume_sends_nothing(void)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/report.json", report_dir);
+    cJSON *first = e2e_read_json(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    int code = -1;
+    const char *args[] = {"run", config_path, "--quiet", NULL};
+    cJSON *second = run_audit(args, &code);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(second);
+    CU_ASSERT_EQUAL(e2e_num(second, "provenance.requests_sent"), 0);
+    /* Latency is measured only for requests sent in this run: none here. */
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(e2e_get(first, "targets.0"), "clean"),
+                               "latency_ms");
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(e2e_get(second, "targets.0"), "clean"),
+                               "latency_ms");
+    CU_ASSERT_TRUE(cJSON_Compare(e2e_get(first, "targets"), e2e_get(second, "targets"), true));
+    cJSON_Delete(first);
+    cJSON_Delete(second);
+}
+
+/* fairshake report rebuilds report.json from the store alone, identical to the run's. */
+static void test_e2e_audit__report_rebuilds_from_store(void)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/report.json", report_dir);
+    cJSON *before = e2e_read_json(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+    fs_test_refmodel_stop(&server);
+    e2e_result r;
+    const char *args[] = {"report", report_dir, NULL};
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    e2e_result_dispose(&r);
+    cJSON *after = e2e_read_json(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(after);
+    CU_ASSERT_TRUE(cJSON_Compare(before, after, true));
+    char md[1200];
+    snprintf(md, sizeof md, "%s/report.md", report_dir);
+    FILE *f = fopen(md, "rb");
+    CU_ASSERT_PTR_NOT_NULL(f);
+    if (f != NULL) {
+        fclose(f);
+    }
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+}
+
+/* Against a server that fails a fifth of requests with 429/500/503, retries still give
+ * every variant an answer. */
+static void test_e2e_audit__faults_are_retried(void)
+{
+    fs_test_refmodel faulty;
+    const char *extra[] = {"--fault-rate", "0.2", "--retry-after", "0", "--seed", "7", NULL};
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&faulty, extra));
+    fs_test_refmodel saved = server;
+    server = faulty;
+    CU_ASSERT_FATAL(write_config("faults", ", \"retries\": 12"));
+    server = saved;
+    int code = -1;
+    const char *args[] = {"run", config_path, "--fresh", "--quiet", "--limit", "60", NULL};
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&faulty);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.records"), 60);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n"), 60);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.errors"), 0);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.n"), 60);
+    cJSON_Delete(rep);
+}
+
+const fs_test_case fs_e2e_audit_tests[] = {
+    {"test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers},
+    {"test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing},
+    {"test_e2e_audit__report_rebuilds_from_store", test_e2e_audit__report_rebuilds_from_store},
+    {"test_e2e_audit__faults_are_retried", test_e2e_audit__faults_are_retried},
+    {NULL, NULL},
+};

@@ -1,0 +1,184 @@
+/* e2e.cli: config validation messages and exit codes, perturb previews and their
+ * determinism, help texts. None of these needs the model. */
+#include "fs_test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "e2e.h"
+
+static char *write_tmp(const char *name, const char *text)
+{
+    static char path[8][1024];
+    static int next;
+    char *p = path[next++ % 8];
+    snprintf(p, 1024, "%s/%s", fs_test_tmp_dir(), name);
+    return e2e_write_file(p, text) ? p : NULL;
+}
+
+#define GOOD_CONFIG \
+    "{\n" \
+    "  \"name\": \"cli-check\",\n" \
+    "  \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n" \
+    "  \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],\n" \
+    "           \"prompt\": \"Text: {{input}}\"},\n" \
+    "  \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": \"http://127.0.0.1:9/v1\"}],\n" \
+    "  \"run\": {\"concurrency\": 4%s},\n" \
+    "  \"perturbations\": [{\"name\": \"typo\"%s}]\n" \
+    "}\n"
+
+static e2e_result validate(const char *name, const char *run_extra, const char *pert_extra)
+{
+    char text[2048];
+    e2e_result r;
+    snprintf(text, sizeof text, GOOD_CONFIG, run_extra, pert_extra);
+    char *path = write_tmp(name, text);
+    const char *args[] = {"validate", path, NULL};
+    CU_ASSERT(e2e_run(&r, args, NULL));
+    return r;
+}
+
+static void test_e2e_cli__valid_config_passes(void)
+{
+    e2e_result r = validate("ok.json", "", "");
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "valid"));
+    e2e_result_dispose(&r);
+}
+
+static void test_e2e_cli__unknown_key_names_it(void)
+{
+    e2e_result r = validate("typo-key.json", ", \"concurency\": 2", "");
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "typo-key.json:7: run.concurency: unknown key"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "did you mean 'concurrency'"));
+    e2e_result_dispose(&r);
+}
+
+static void test_e2e_cli__wrong_type_names_it(void)
+{
+    e2e_result r = validate("type.json", ", \"retries\": \"five\"", "");
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "run.retries: expected an integer, got string"));
+    e2e_result_dispose(&r);
+}
+
+static void test_e2e_cli__bad_perturbation_param(void)
+{
+    e2e_result r = validate("param.json", "", ", \"rat\": 0.1");
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "rat"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "rate"));
+    e2e_result_dispose(&r);
+}
+
+static void test_e2e_cli__bad_label_in_dataset(void)
+{
+    char text[2048];
+    const char *data = write_tmp("bad-label.jsonl", "{\"text\": \"fine\", \"label\": \"positive\"}\n"
+                                                    "{\"text\": \"meh\", \"label\": \"neutral\"}\n");
+    snprintf(text, sizeof text,
+             "{\"name\": \"x\", \"dataset\": {\"path\": \"%s\"},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
+             " \"prompt\": \"{{input}}\"},\n"
+             " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+             "\"http://127.0.0.1:9/\"}]}\n",
+             data);
+    const char *args[] = {"validate", write_tmp("bad-label.json", text), NULL};
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad-label.jsonl:2: label: 'neutral'"));
+    e2e_result_dispose(&r);
+}
+
+static void test_e2e_cli__unreachable_target_exits_3(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"name\": \"down\", \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
+             " \"prompt\": \"{{input}}\"},\n"
+             " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+             "\"http://127.0.0.1:9/v1/chat/completions\"}],\n"
+             " \"run\": {\"retries\": 1, \"timeout_ms\": 2000},\n"
+             " \"report\": {\"dir\": \"%s/down\"}}\n",
+             fs_test_tmp_dir());
+    const char *args[] = {"run", write_tmp("down.json", text), "--limit", "3", "--quiet", NULL};
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "every one of 3 requests failed"));
+    e2e_result_dispose(&r);
+}
+
+static char *perturb_json(const char *seed)
+{
+    const char *args[] = {"perturb", "--input", "examples/sentiment/test.jsonl", "--suite",
+                          "typo,case,whitespace,punctuation", "--seed", seed, "--json", NULL};
+    e2e_result r;
+    CU_ASSERT(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    fs_free(r.err);
+    return r.out;
+}
+
+static void test_e2e_cli__same_seed_same_variants(void)
+{
+    char *a = perturb_json("42"), *b = perturb_json("42"), *c = perturb_json("43");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT(strlen(a) > 10000);
+    CU_ASSERT_STRING_EQUAL(a, b);
+    CU_ASSERT(strcmp(a, c) != 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(a, "\"suite\":\"typo\",\"seed\":42"));
+    fs_free(a);
+    fs_free(b);
+    fs_free(c);
+}
+
+static void test_e2e_cli__perturb_text_unicode(void)
+{
+    const char *args[] = {"perturb", "--text", "Zoë lit «le livre» 日本語 😀!", "--suite",
+                          "punctuation", NULL};
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "Zoë lit le livre 日本語 😀\n");
+    e2e_result_dispose(&r);
+}
+
+static void test_e2e_cli__help_and_usage(void)
+{
+    const char *help[] = {"run", "--help", NULL};
+    const char *bad[] = {"runn", NULL};
+    const char *list[] = {"list", "perturbations", NULL};
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, help, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--concurrency N"));
+    e2e_result_dispose(&r);
+    CU_ASSERT_FATAL(e2e_run(&r, bad, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "did you mean 'run'"));
+    e2e_result_dispose(&r);
+    CU_ASSERT_FATAL(e2e_run(&r, list, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "typo"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "punctuation"));
+    e2e_result_dispose(&r);
+}
+
+const fs_test_case fs_e2e_cli_tests[] = {
+    {"test_e2e_cli__valid_config_passes", test_e2e_cli__valid_config_passes},
+    {"test_e2e_cli__unknown_key_names_it", test_e2e_cli__unknown_key_names_it},
+    {"test_e2e_cli__wrong_type_names_it", test_e2e_cli__wrong_type_names_it},
+    {"test_e2e_cli__bad_perturbation_param", test_e2e_cli__bad_perturbation_param},
+    {"test_e2e_cli__bad_label_in_dataset", test_e2e_cli__bad_label_in_dataset},
+    {"test_e2e_cli__unreachable_target_exits_3", test_e2e_cli__unreachable_target_exits_3},
+    {"test_e2e_cli__same_seed_same_variants", test_e2e_cli__same_seed_same_variants},
+    {"test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode},
+    {"test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage},
+    {NULL, NULL},
+};

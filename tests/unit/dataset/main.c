@@ -1,0 +1,16 @@
+/* Unit runner for the dataset module. */
+#include "fs_test.h"
+
+extern const fs_test_case fs_dataset_jsonl_tests[];
+extern const fs_test_case fs_dataset_csv_tests[];
+extern const fs_test_case fs_dataset_dataset_tests[];
+
+int main(int argc, char **argv)
+{
+    static const fs_test_suite suites[] = {
+        { "dataset.jsonl", fs_dataset_jsonl_tests },
+        { "dataset.csv", fs_dataset_csv_tests },
+        { "dataset.dataset", fs_dataset_dataset_tests },
+    };
+    return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
+}

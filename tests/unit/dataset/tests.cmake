@@ -1,0 +1,2 @@
+set(FS_TEST_SRC main.c dataset_fixture.c test_jsonl.c test_csv.c test_dataset.c)
+set(FS_TEST_LINK core dataset)

@@ -1,0 +1,16 @@
+/* Unit runner for the perturb module. */
+#include "fs_test.h"
+
+extern const fs_test_case fs_perturb_catalogue_tests[];
+extern const fs_test_case fs_perturb_noise_tests[];
+extern const fs_test_case fs_perturb_layout_tests[];
+
+int main(int argc, char **argv)
+{
+    static const fs_test_suite suites[] = {
+        { "perturb.catalogue", fs_perturb_catalogue_tests },
+        { "perturb.noise", fs_perturb_noise_tests },
+        { "perturb.layout", fs_perturb_layout_tests },
+    };
+    return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
+}

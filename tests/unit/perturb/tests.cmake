@@ -1,0 +1,1 @@
+set(FS_TEST_SRC main.c helpers.c test_catalogue.c test_noise.c test_layout.c)

@@ -1,0 +1,1 @@
+set(FS_TEST_SRC main.c test_bootstrap.c test_tests.c)

@@ -1,0 +1,16 @@
+#ifndef FS_TEST_STORE_FIXTURE_H
+#define FS_TEST_STORE_FIXTURE_H
+/* Helpers shared by the store suites: scratch paths and a store opened on one. */
+#include <stddef.h>
+
+#include "fairshake/store.h"
+
+/** A fresh scratch path "<tmp>/<name>.sqlite" (any old file and its WAL removed). */
+const char *store_fixture_path(char *out, size_t cap, const char *name);
+/** Open a new store at a scratch path with config hash "h1"; NULL on failure. */
+fs_store *store_fixture_open(char *path_out, size_t cap, const char *name);
+/** A clean variant of record rid with text. */
+fs_variant store_fixture_variant(const char *rid, uint64_t index, const char *pert,
+                                 const char *text);
+
+#endif
