@@ -46,7 +46,8 @@ FS_API bool fs_dataset_format_parse(const char *name, fs_dataset_format *out);
 FS_API fs_status fs_dataset_open(fs_dataset **out, const char *path, const fs_dataset_opts *opts,
                                  fs_error *err);
 /** Read the next record. At the end *out is NULL and FS_OK is returned. A bad record is
- *  FS_ERR_INPUT with "path:line: field: problem". */
+ *  FS_ERR_INPUT with "path:line: field: problem"; it is consumed, so the next call goes on
+ *  with the record after it. */
 FS_API fs_status fs_dataset_next(fs_dataset *ds, const fs_record **out, fs_error *err);
 FS_API void fs_dataset_free(fs_dataset *ds);
 

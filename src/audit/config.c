@@ -385,7 +385,7 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
 static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *dotted,
                              const ctx *c)
 {
-    char sub[64];
+    char sub[128];
     fs_status st = check_object(c, obj, dotted, target_keys, N_OF(target_keys));
     if (st != FS_OK) {
         return st;

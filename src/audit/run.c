@@ -189,6 +189,11 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
     char *cached = NULL;
     fs_status st = fs_store_put_variant(c->store, &v, &vid, &c->inner_err);
     c->variants++;
+    if (st == FS_ERR_INPUT) {
+        fs_error_prefix(&c->inner_err, "%s:%llu: %s", c->cfg->dataset_path,
+                        (unsigned long long)rec->line,
+                        c->cfg->field_id ? c->cfg->field_id : "id");
+    }
     if (st == FS_OK) {
         st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
     }

@@ -37,7 +37,14 @@ static fs_status find_variant(fs_store *s, const fs_variant *v, int64_t *id_out,
     }
     fs_status st = FS_OK;
     if (rc == SQLITE_ROW) {
-        if (same_text(q, 1, v->text)) {
+        uint64_t stored_index = (uint64_t)sqlite3_column_int64(q, 2);
+        if (stored_index != v->record_index) {
+            st = FS_FAIL(err, FS_ERR_INPUT,
+                         "record id '%s' is used by records %llu and %llu: record ids must be "
+                         "unique",
+                         v->record_id, (unsigned long long)stored_index + 1,
+                         (unsigned long long)v->record_index + 1);
+        } else if (same_text(q, 1, v->text)) {
             *id_out = sqlite3_column_int64(q, 0);
         } else {
             st = FS_FAIL(err, FS_ERR_STORE,

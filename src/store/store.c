@@ -45,7 +45,7 @@ static const char *const stmt_sql[FS_STMT__COUNT] = {
         "INSERT INTO variants(record_id, record_index, perturbation, grp, label, text, changed)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(record_id, perturbation) DO NOTHING",
     [FS_STMT_VARIANT_FIND] =
-        "SELECT id, text FROM variants WHERE record_id = ?1 AND perturbation = ?2",
+        "SELECT id, text, record_index FROM variants WHERE record_id = ?1 AND perturbation = ?2",
     [FS_STMT_OUTCOME_PUT] =
         "INSERT OR REPLACE INTO outcomes(variant_id, target, status, http_status, answer,"
         " prediction, latency_ms, attempts, error, cached, prompt_tokens, completion_tokens)"
@@ -242,7 +242,6 @@ static fs_status connect(fs_store *s, fs_error *err)
     if (rc != SQLITE_OK) {
         return fs_store__fail(s, "cannot open the run store", err);
     }
-    sqlite3_extended_result_codes(s->db, 0);
     sqlite3_busy_timeout(s->db, 10000);
     fs_status st = exec_sql(s, "PRAGMA journal_mode = WAL", "switch to WAL mode", err);
     if (st == FS_OK) {

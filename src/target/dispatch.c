@@ -451,6 +451,9 @@ static int poll_timeout(const dispatcher *d)
     if (d->opts.rps > 0 && d->next_start_ms - now > wait) {
         wait = d->next_start_ms - now;
     }
+    if (wait > 1000.0) {
+        wait = 1000.0; /* look again at least once a second */
+    }
     return wait <= 0 ? 0 : (int)wait + 1;
 }
 
@@ -521,6 +524,9 @@ static fs_status check_opts(const fs_target_spec *spec, const fs_dispatch_opts *
         !(o->rps >= 0)) {
         return FS_FAIL(err, FS_ERR_CONFIG,
                        "run: retries, timeout_ms, backoff and rps must not be negative");
+    }
+    if (o->rps > 0 && o->rps < 0.001) {
+        return FS_FAIL(err, FS_ERR_CONFIG, "run: rps must be 0 (unlimited) or at least 0.001");
     }
     return FS_OK;
 }

@@ -112,6 +112,28 @@ static void test_e2e_cli__unreachable_target_exits_3(void)
     e2e_result_dispose(&r);
 }
 
+static void test_e2e_cli__duplicate_ids_rejected(void)
+{
+    char text[2048];
+    const char *data = write_tmp("dup.jsonl", "{\"id\": \"a\", \"text\": \"good\", \"label\": \"positive\"}\n"
+                                              "{\"id\": \"a\", \"text\": \"bad\", \"label\": \"negative\"}\n");
+    snprintf(text, sizeof text,
+             "{\"name\": \"dup\", \"dataset\": {\"path\": \"%s\", \"fields\": {\"id\": \"id\"}},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
+             " \"prompt\": \"{{input}}\"},\n"
+             " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+             "\"http://127.0.0.1:9/v1/chat/completions\"}],\n"
+             " \"run\": {\"retries\": 0, \"timeout_ms\": 2000},\n"
+             " \"report\": {\"dir\": \"%s/dup\"}}\n",
+             data, fs_test_tmp_dir());
+    const char *args[] = {"run", write_tmp("dup.json", text), "--quiet", NULL};
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "dup.jsonl:2: id: record id 'a' is used by records 1 and 2"));
+    e2e_result_dispose(&r);
+}
+
 static char *perturb_json(const char *seed)
 {
     const char *args[] = {"perturb", "--input", "examples/sentiment/test.jsonl", "--suite",
@@ -177,6 +199,7 @@ const fs_test_case fs_e2e_cli_tests[] = {
     {"test_e2e_cli__bad_perturbation_param", test_e2e_cli__bad_perturbation_param},
     {"test_e2e_cli__bad_label_in_dataset", test_e2e_cli__bad_label_in_dataset},
     {"test_e2e_cli__unreachable_target_exits_3", test_e2e_cli__unreachable_target_exits_3},
+    {"test_e2e_cli__duplicate_ids_rejected", test_e2e_cli__duplicate_ids_rejected},
     {"test_e2e_cli__same_seed_same_variants", test_e2e_cli__same_seed_same_variants},
     {"test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode},
     {"test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage},

@@ -111,8 +111,9 @@ static void test_store_records__variant_text_mismatch_refused(void)
     CU_ASSERT_EQUAL(fs_store_close(s, NULL), FS_OK);
 }
 
-static const char unicode_answer[] = "Café naïve — 東京タワー 😀👩🏽‍💻 مرحبا بالعالم שלום "
-                                     "\"quoted\"\ttab\nnewline";
+static const char unicode_answer[] =
+    "Café naïve — 東京タワー 😀👩🏽‍💻 مرحبا بالعالم שלום "
+    "\"quoted\"\ttab\nnewline";
 
 static void test_store_records__outcome_round_trip_with_nulls_and_unicode(void)
 {

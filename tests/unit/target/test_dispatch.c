@@ -392,8 +392,12 @@ static void test_target_dispatch__missing_api_key_is_a_config_error(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "FS_TEST_TARGET_NO_SUCH_KEY is empty"));
     unsetenv("FS_TEST_TARGET_NO_SUCH_KEY");
     CU_ASSERT_EQUAL(nexts, 0);
-    opts.concurrency = 0;
     spec.api_key_env = NULL;
+    opts.rps = 0.0001;
+    CU_ASSERT_EQUAL(fs_dispatch_run(&spec, &opts, count_next, never_done, &nexts, NULL, NULL, &err),
+                    FS_ERR_CONFIG);
+    opts.rps = 0;
+    opts.concurrency = 0;
     CU_ASSERT_EQUAL(fs_dispatch_run(&spec, &opts, count_next, never_done, &nexts, NULL, NULL, &err),
                     FS_ERR_CONFIG);
 }
