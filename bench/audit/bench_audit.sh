@@ -12,7 +12,9 @@ tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 for ((i = 0; i < copies; i++)); do
-  sed "s/\"id\": \"test-/\"id\": \"c$i-test-/" "$src/examples/sentiment/test.jsonl"
+  # Each copy gets its own ids and a distinct prefix, so no request is a cache hit.
+  sed -e "s/\"id\": \"test-/\"id\": \"c$i-test-/" -e "s/\"text\": \"/\"text\": \"Review $i: /" \
+    "$src/examples/sentiment/test.jsonl"
 done >"$tmp/data.jsonl"
 records=$(wc -l <"$tmp/data.jsonl")
 
