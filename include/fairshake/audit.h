@@ -73,7 +73,8 @@ FS_API void fs_config_free(fs_config *c);
  *  parameters and data files, the dataset's fields on its first record. */
 FS_API fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_error *err);
 
-/** Progress: done of total variants answered (total 0 when unknown). */
+/** Progress: done of total variants (answered, resumed from the store or served from the
+ *  cache), over all targets, and how many of them ended in an error. */
 typedef void (*fs_progress_fn)(uint64_t done, uint64_t total, uint64_t errors, void *payload);
 
 typedef struct fs_audit_opts {

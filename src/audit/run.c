@@ -44,6 +44,7 @@ typedef struct run_ctx {
     fs_error inner_err;
     fs_buf text, prompt, body, keybuf;
     uint64_t records, answered, errors, sent, cache_hits, variants;
+    uint64_t total, progressed; /* variants expected over all targets; variants done */
 } run_ctx;
 
 const char *fs_audit_data_dir(void)
@@ -145,6 +146,14 @@ static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body,
     return st;
 }
 
+static void report_progress(run_ctx *c)
+{
+    c->progressed++;
+    if (c->opts->progress != NULL) {
+        c->opts->progress(c->progressed, c->total, c->errors, c->opts->progress_payload);
+    }
+}
+
 static fs_status on_done(const fs_response *resp, void *payload)
 {
     run_ctx *c = payload;
@@ -174,9 +183,7 @@ static fs_status on_done(const fs_response *resp, void *payload)
         st = fs_store_put_outcome(c->store, &o, &c->inner_err);
     }
     pending_free(p);
-    if (c->opts->progress != NULL && (c->answered % 50 == 0)) {
-        c->opts->progress(c->answered, 0, c->errors, c->opts->progress_payload);
-    }
+    report_progress(c);
     return st == FS_OK ? FS_OK : fail_inner(c, st);
 }
 
@@ -198,6 +205,9 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
         st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
     }
     if (st != FS_OK || done) {
+        if (st == FS_OK) {
+            report_progress(c);
+        }
         return st;
     }
     fs_buf_reset(&c->prompt);
@@ -233,6 +243,7 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
         st = record_answer(c, vid, cached, strlen(cached), NULL, true, &parsed);
         fs_free(cached);
         pending_free(p);
+        report_progress(c);
         return st;
     }
     if (st == FS_OK) {
@@ -529,9 +540,6 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
     for (size_t t = 0; st == FS_OK && t < c->cfg->n_targets; t++) {
         uint64_t errors_before = c->errors, answered_before = c->answered;
         st = run_target(c, t);
-        if (st == FS_OK && c->opts->progress != NULL) {
-            c->opts->progress(c->answered, c->answered, c->errors, c->opts->progress_payload);
-        }
         uint64_t answered = c->answered - answered_before;
         if (st == FS_OK && answered > 0 && c->errors - errors_before == answered) {
             st = FS_FAIL(c->err, FS_ERR_TARGET,
@@ -546,6 +554,45 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
     res->requests_sent = c->sent;
     res->cache_hits = c->cache_hits;
     res->variants = c->variants / (c->cfg->n_targets ? c->cfg->n_targets : 1);
+    return st;
+}
+
+/* Read every record once before anything is sent: a bad record stops the run before
+ * the first request, and the count gives progress its total. */
+static fs_status validate_dataset(const fs_config *cfg, uint64_t limit, uint64_t *records_out,
+                                  fs_error *err)
+{
+    fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
+    fs_dataset *ds = NULL;
+    const fs_record *rec = NULL;
+    dopts.format = cfg->dataset_format;
+    dopts.input_field = cfg->field_input;
+    dopts.label_field = cfg->field_label;
+    dopts.group_field = cfg->field_group;
+    dopts.id_field = cfg->field_id;
+    uint64_t records = 0;
+    fs_status st = fs_dataset_open(&ds, cfg->dataset_path, &dopts, err);
+    while (st == FS_OK && (limit == 0 || records < limit)) {
+        st = fs_dataset_next(ds, &rec, err);
+        if (st != FS_OK || rec == NULL) {
+            break;
+        }
+        records++;
+        bool known = false;
+        for (size_t i = 0; i < cfg->n_labels; i++) {
+            known = known || strcmp(rec->label, cfg->labels[i]) == 0;
+        }
+        if (!known) {
+            st = FS_FAIL(err, FS_ERR_INPUT,
+                         "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
+                         cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
+                         rec->label);
+        }
+    }
+    fs_dataset_free(ds);
+    if (records_out != NULL) {
+        *records_out = records;
+    }
     return st;
 }
 
@@ -585,6 +632,10 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
         if (st != FS_OK && err != NULL) {
             st = FS_FAIL(err, FS_ERR_CONFIG, "%s: dataset.path: %s", cfg->path, err->msg);
         }
+    }
+    if (st == FS_OK) {
+        st = validate_dataset(cfg, opts->limit, &c.total, err);
+        c.total *= (cfg->n_perturbations + 1) * cfg->n_targets;
     }
     if (st == FS_OK) {
         st = mkdir_p(dir, err);
@@ -634,37 +685,6 @@ done:
     return st;
 }
 
-static fs_status validate_dataset(const fs_config *cfg, fs_error *err)
-{
-    fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
-    fs_dataset *ds = NULL;
-    const fs_record *rec = NULL;
-    dopts.format = cfg->dataset_format;
-    dopts.input_field = cfg->field_input;
-    dopts.label_field = cfg->field_label;
-    dopts.group_field = cfg->field_group;
-    dopts.id_field = cfg->field_id;
-    fs_status st = fs_dataset_open(&ds, cfg->dataset_path, &dopts, err);
-    while (st == FS_OK) {
-        st = fs_dataset_next(ds, &rec, err);
-        if (st != FS_OK || rec == NULL) {
-            break;
-        }
-        bool known = false;
-        for (size_t i = 0; i < cfg->n_labels; i++) {
-            known = known || strcmp(rec->label, cfg->labels[i]) == 0;
-        }
-        if (!known) {
-            st = FS_FAIL(err, FS_ERR_INPUT,
-                         "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
-                         cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
-                         rec->label);
-        }
-    }
-    fs_dataset_free(ds);
-    return st;
-}
-
 fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_error *err)
 {
     fs_config *cfg = NULL;
@@ -674,7 +694,7 @@ fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_er
         st = make_perturbers(&perts, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
     }
     if (st == FS_OK) {
-        st = validate_dataset(cfg, err);
+        st = validate_dataset(cfg, 0, NULL, err);
     }
     free_perturbers(perts, cfg ? cfg->n_perturbations : 0);
     fs_config_free(cfg);

@@ -23,15 +23,29 @@ static void on_progress(uint64_t done, uint64_t total, uint64_t errors, void *pa
 {
     progress *p = payload;
     double t = now_s();
-    bool final = total > 0;
+    bool final = total > 0 && done >= total;
     if (!final && t - p->last < (p->tty ? 0.2 : 5.0)) {
         return;
     }
     p->last = t;
     double rate = t > p->start ? (double)done / (t - p->start) : 0.0;
-    fprintf(stderr, "%s%llu answers, %llu errors, %.0f/s%s", p->tty ? "\r\033[K" : "",
-            (unsigned long long)done, (unsigned long long)errors, rate,
-            (p->tty && !final) ? "" : "\n");
+    double frac = total > 0 ? (double)done / (double)total : 0.0;
+    double eta = rate > 0 && total > done ? (double)(total - done) / rate : 0.0;
+    if (p->tty) {
+        char bar[31];
+        int fill = (int)(frac * 30.0);
+        for (int i = 0; i < 30; i++) {
+            bar[i] = i < fill ? '#' : '.';
+        }
+        bar[30] = '\0';
+        fprintf(stderr, "\r\033[K[%s] %llu/%llu %3.0f%%  %.0f/s  ETA %.0fs  errors %llu%s", bar,
+                (unsigned long long)done, (unsigned long long)total, frac * 100.0, rate, eta,
+                (unsigned long long)errors, final ? "\n" : "");
+    } else {
+        fprintf(stderr, "fairshake: %llu/%llu variants (%.0f%%), %.0f/s, ETA %.0fs, %llu errors\n",
+                (unsigned long long)done, (unsigned long long)total, frac * 100.0, rate, eta,
+                (unsigned long long)errors);
+    }
     fflush(stderr);
 }
 
@@ -56,7 +70,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     fs_audit_opts opts = FS_AUDIT_OPTS_INIT;
     fs_audit_result res;
     fs_error err;
-    progress prog = {isatty(2) != 0, now_s(), 0.0};
+    progress prog = {isatty(2) != 0, now_s(), now_s()};
     bool quiet = cli_flag(cmd, a, "quiet");
     uint64_t v = 0;
     fs_error_clear(&err);

@@ -121,7 +121,66 @@ static void print_main_help(FILE *f)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     }
     fprintf(f, "\nRun 'fairshake COMMAND --help' for a command's options. "
-               "'fairshake --version' prints the version.\n");
+               "'fairshake --version' prints the version, 'fairshake --man' the man page.\n");
+}
+
+/* Roff text: a leading '.' or '\'' is escaped, as are backslashes and hyphens. */
+static void man_text(FILE *f, const char *s)
+{
+    bool line_start = true;
+    for (const char *p = s; *p != '\0'; p++) {
+        if (line_start && (*p == '.' || *p == '\'')) {
+            fputs("\\&", f);
+        }
+        if (*p == '\\') {
+            fputs("\\e", f);
+        } else if (*p == '-') {
+            fputs("\\-", f);
+        } else {
+            fputc(*p, f);
+        }
+        line_start = *p == '\n';
+    }
+}
+
+/* The man page, from the same tables as --help (docs/fairshake.1 is this output). */
+static void print_man(FILE *f)
+{
+    fprintf(f, ".TH FAIRSHAKE 1 \"\" \"fairshake %s\" \"User Commands\"\n", fs_version());
+    fputs(".SH NAME\nfairshake \\- stress\\-test a model before it ships\n.SH SYNOPSIS\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        fprintf(f, ".B fairshake %s\n", commands[i].name);
+        man_text(f, commands[i].synopsis);
+        fputs("\n.br\n", f);
+    }
+    fputs(".SH DESCRIPTION\nfairshake makes noisy and adversarial variants of a dataset's "
+          "inputs, sends them to the model under test and reports how much worse it does.\n"
+          ".SH COMMANDS\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const cli_cmd *c = &commands[i];
+        fprintf(f, ".SS %s\n", c->name);
+        man_text(f, c->summary);
+        fputs(".\n", f);
+        for (const cli_opt *o = c->opts; o->name != NULL; o++) {
+            fprintf(f, ".TP\n.B \\-\\-");
+            man_text(f, o->name);
+            if (o->arg != NULL) {
+                fputs(" ", f);
+                man_text(f, o->arg);
+            }
+            fputs("\n", f);
+            man_text(f, o->help);
+            fputs(o->repeat ? " (repeatable)\n" : "\n", f);
+        }
+        if (c->details != NULL) {
+            fputs(".PP\n", f);
+            man_text(f, c->details);
+            fputs("\n", f);
+        }
+    }
+    fputs(".SH EXIT STATUS\n0 success and every gate passed; 1 a gate failed; 2 bad usage, "
+          "config or input; 3 the run could not finish.\n"
+          ".SH SEE ALSO\n.BR fairshake\\-refmodel (1)\n", f);
 }
 
 static int parse_args(const cli_cmd *cmd, int argc, char **argv, cli_args *a)
@@ -170,6 +229,10 @@ int main(int argc, char **argv)
         strcmp(argv[1], "help") == 0) {
         print_main_help(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "--man") == 0) {
+        print_man(stdout);
+        return 0;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("fairshake %s\n", fs_version());

@@ -192,7 +192,47 @@ static void test_e2e_cli__help_and_usage(void)
     e2e_result_dispose(&r);
 }
 
+/* docs/fairshake.1 is the output of 'fairshake --man': it cannot drift from --help. */
+static void test_e2e_cli__man_page_is_current(void)
+{
+    const char *args[] = {"--man", NULL};
+    char path[1024], *doc = NULL;
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    snprintf(path, sizeof path, "%s/docs/fairshake.1", fs_test_source_dir());
+    CU_ASSERT_EQUAL_FATAL(fs_read_file(&doc, NULL, path, 1 << 20, NULL), FS_OK);
+    CU_ASSERT_STRING_EQUAL(r.out, doc);
+    fs_free(doc);
+    e2e_result_dispose(&r);
+}
+
+/* The examples in README.md and docs/cli.md, as written there. */
+static void test_e2e_cli__documented_examples(void)
+{
+    const char *perturb[] = {"perturb", "--text", "The café was great!", "--suite", "punctuation",
+                             NULL};
+    const char *validate_demo[] = {"validate", "examples/sentiment/audit.json", NULL};
+    const char *seeded[] = {"perturb", "--text", "The café was great!", "--suite", "typo,case",
+                            "--seed", "7", NULL};
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, perturb, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "The café was great\n");
+    e2e_result_dispose(&r);
+    CU_ASSERT_FATAL(e2e_run(&r, validate_demo, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    e2e_result_dispose(&r);
+    CU_ASSERT_FATAL(e2e_run(&r, seeded, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "typo: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "case: "));
+    e2e_result_dispose(&r);
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
+    {"test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current},
+    {"test_e2e_cli__documented_examples", test_e2e_cli__documented_examples},
     {"test_e2e_cli__valid_config_passes", test_e2e_cli__valid_config_passes},
     {"test_e2e_cli__unknown_key_names_it", test_e2e_cli__unknown_key_names_it},
     {"test_e2e_cli__wrong_type_names_it", test_e2e_cli__wrong_type_names_it},
