@@ -7,9 +7,7 @@
 
 FS_BEGIN_DECLS
 
-typedef enum fs_task_type {
-    FS_TASK_CLASSIFICATION = 0
-} fs_task_type;
+typedef enum fs_task_type { FS_TASK_CLASSIFICATION = 0 } fs_task_type;
 
 typedef struct fs_config_perturbation {
     char *name;  /* catalogue name ("typo") */
@@ -32,10 +30,10 @@ typedef struct fs_config_gate {
 } fs_config_gate;
 
 typedef struct fs_config {
-    char *path;  /* the file it was loaded from */
+    char *path; /* the file it was loaded from */
     char *name;
     uint64_t seed;
-    char hash[65];     /* SHA-256 of the config file's bytes */
+    char hash[65]; /* SHA-256 of the config file's bytes */
     char *dataset_path;
     fs_dataset_format dataset_format;
     char *field_input, *field_label, *field_group, *field_id;
@@ -89,7 +87,10 @@ typedef struct fs_audit_opts {
     void *progress_payload;
 } fs_audit_opts;
 
-#define FS_AUDIT_OPTS_INIT {NULL, NULL, false, 0, 0, NULL, NULL, NULL, NULL}
+#define FS_AUDIT_OPTS_INIT                              \
+    {                                                   \
+        NULL, NULL, false, 0, 0, NULL, NULL, NULL, NULL \
+    }
 
 typedef struct fs_audit_result {
     bool gates_passed;
@@ -106,8 +107,8 @@ FS_API fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts
 
 /** Rebuild the reports of a finished run from its store alone (no model calls). formats
  *  NULL keeps the config's list. */
-FS_API fs_status fs_audit_report(const char *run_dir, const char *const *formats,
-                                 size_t n_formats, fs_audit_result *out, fs_error *err);
+FS_API fs_status fs_audit_report(const char *run_dir, const char *const *formats, size_t n_formats,
+                                 fs_audit_result *out, fs_error *err);
 
 /** The default data directory: $FAIRSHAKE_DATA_DIR, else the source tree when it has
  *  perturbations/, else the installed share/fairshake. Borrowed static string. */

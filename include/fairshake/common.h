@@ -16,7 +16,7 @@
 
 #ifdef __cplusplus
 #define FS_BEGIN_DECLS extern "C" {
-#define FS_END_DECLS }
+#define FS_END_DECLS   }
 #else
 #define FS_BEGIN_DECLS
 #define FS_END_DECLS
@@ -31,17 +31,17 @@
 FS_BEGIN_DECLS
 
 /* One table of error codes; codes are only appended, never reused. */
-#define FS_ERRORS(X)                                                                              \
-    X(NOMEM, "out of memory")                                                                     \
-    X(USAGE, "bad usage")                                                                         \
-    X(CONFIG, "invalid configuration")                                                            \
-    X(INPUT, "invalid input")                                                                     \
-    X(IO, "input/output error")                                                                   \
-    X(TEXT, "text processing error")                                                              \
-    X(STORE, "run store error")                                                                   \
-    X(TARGET, "target error")                                                                     \
-    X(INTERNAL, "internal error")                                                                 \
-    X(LIMIT, "limit exceeded")                                                                    \
+#define FS_ERRORS(X)                   \
+    X(NOMEM, "out of memory")          \
+    X(USAGE, "bad usage")              \
+    X(CONFIG, "invalid configuration") \
+    X(INPUT, "invalid input")          \
+    X(IO, "input/output error")        \
+    X(TEXT, "text processing error")   \
+    X(STORE, "run store error")        \
+    X(TARGET, "target error")          \
+    X(INTERNAL, "internal error")      \
+    X(LIMIT, "limit exceeded")         \
     X(CANCELLED, "cancelled")
 
 typedef enum fs_status {

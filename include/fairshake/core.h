@@ -34,7 +34,10 @@ typedef struct fs_buf {
     fs_status status;
 } fs_buf;
 
-#define FS_BUF_INIT {NULL, 0, 0, 0, FS_OK}
+#define FS_BUF_INIT          \
+    {                        \
+        NULL, 0, 0, 0, FS_OK \
+    }
 /** Initialise an empty buffer holding at most max bytes (0: unlimited). */
 FS_API void fs_buf_init(fs_buf *b, size_t max);
 FS_API void fs_buf_dispose(fs_buf *b);
@@ -80,8 +83,7 @@ FS_API uint64_t fs_rng_below(fs_rng *r, uint64_t n);
 
 /* ---- hashing (SHA-256 over OpenSSL libcrypto) ---------------------------------------- */
 /** Lower-case hex SHA-256 of data into hex_out (65 bytes). */
-FS_API fs_status fs_hash_sha256_hex(char hex_out[65], const void *data, size_t n,
-                                    fs_error *err);
+FS_API fs_status fs_hash_sha256_hex(char hex_out[65], const void *data, size_t n, fs_error *err);
 /** SHA-256 of a file's bytes. */
 FS_API fs_status fs_hash_file_hex(char hex_out[65], const char *path, fs_error *err);
 /** First 8 bytes of SHA-256, big-endian, as an integer (for seeding). */
@@ -100,7 +102,8 @@ typedef enum fs_text_unit {
 typedef struct fs_text_span {
     size_t start;
     size_t end;
-    int kind; /* words: 0 none (space/punct), 1 letters, 2 number, 3 ideographic/kana; graphemes: 0 */
+    int kind; /* words: 0 none (space/punct), 1 letters, 2 number, 3 ideographic/kana; graphemes: 0
+               */
 } fs_text_span;
 
 /** A reusable ICU break iterator: segmenting many texts with one is much faster than
@@ -111,8 +114,7 @@ FS_API fs_status fs_text_segmenter_new(fs_text_segmenter **out, fs_text_unit uni
 FS_API void fs_text_segmenter_free(fs_text_segmenter *seg);
 /** Segment s[0..n). *spans_out is borrowed from seg, valid until its next run or free. */
 FS_API fs_status fs_text_segmenter_run(fs_text_segmenter *seg, const fs_text_span **spans_out,
-                                       size_t *count_out, const char *s, size_t n,
-                                       fs_error *err);
+                                       size_t *count_out, const char *s, size_t n, fs_error *err);
 
 /** Segment s[0..n) with ICU break iteration. *spans_out: returns owned (fs_free). */
 FS_API fs_status fs_text_segment(fs_text_span **spans_out, size_t *count_out, const char *s,

@@ -22,7 +22,10 @@ typedef struct fs_dataset_opts {
     size_t max_record_bytes; /* one line/record at most this long; 0: 16 MiB */
 } fs_dataset_opts;
 
-#define FS_DATASET_OPTS_INIT {FS_FORMAT_AUTO, "text", NULL, NULL, NULL, 0}
+#define FS_DATASET_OPTS_INIT                        \
+    {                                               \
+        FS_FORMAT_AUTO, "text", NULL, NULL, NULL, 0 \
+    }
 
 /** One record; every pointer is borrowed from the dataset and valid until the next
  *  fs_dataset_next() or fs_dataset_free(). Strings are NUL-terminated UTF-8. */

@@ -7,8 +7,7 @@
 FS_BEGIN_DECLS
 
 /** Render report.md from report.json text. Appends to out. */
-FS_API fs_status fs_report_render_md(fs_buf *out, const char *report_json, size_t n,
-                                     fs_error *err);
+FS_API fs_status fs_report_render_md(fs_buf *out, const char *report_json, size_t n, fs_error *err);
 
 /** Write dir/report.<ext> for each format ("json", "md"). Files are written to a
  *  temporary name and renamed, so a reader never sees a half-written report. */

@@ -32,9 +32,14 @@ typedef struct ctx {
 
 static const char *kind_name(kind k)
 {
-    static const char *const names[] = {"a string", "an integer", "a number", "true or false",
-                                        "an object", "an array of strings",
-                                        "an array of objects", "an object"};
+    static const char *const names[] = { "a string",
+                                         "an integer",
+                                         "a number",
+                                         "true or false",
+                                         "an object",
+                                         "an array of strings",
+                                         "an array of objects",
+                                         "an object" };
     return names[k];
 }
 
@@ -87,7 +92,7 @@ static size_t find_key_line(const ctx *c, const char *key, size_t *pos)
 /* Line of a dotted key path such as "run.concurrency" or "targets[0].url". */
 size_t fs_config__line_of(const char *text, size_t len, const char *dotted)
 {
-    ctx c = {NULL, text, len, NULL};
+    ctx c = { NULL, text, len, NULL };
     size_t pos = 0, line = 1;
     char part[128];
     const char *p = dotted;
@@ -186,8 +191,7 @@ static fs_status check_object(const ctx *c, const cJSON *obj, const char *prefix
     }
     for (size_t i = 0; i < n_specs; i++) {
         if (specs[i].required && cJSON_GetObjectItemCaseSensitive(obj, specs[i].name) == NULL) {
-            snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "",
-                     specs[i].name);
+            snprintf(dotted, sizeof dotted, "%s%s%s", prefix, prefix[0] ? "." : "", specs[i].name);
             return FS_FAIL(c->err, FS_ERR_CONFIG, "%s:%zu: %s: missing required key", c->path,
                            fs_config__line_of(c->text, c->len, prefix), dotted);
         }
@@ -196,37 +200,50 @@ static fs_status check_object(const ctx *c, const cJSON *obj, const char *prefix
 }
 
 static const key_spec top_keys[] = {
-    {"name", K_STR, true},         {"seed", K_INT, false},          {"dataset", K_OBJ, true},
-    {"task", K_OBJ, true},         {"targets", K_OBJS, true},       {"perturbations", K_OBJS, false},
-    {"run", K_OBJ, false},         {"gates", K_MAP, false},         {"report", K_OBJ, false},
-    {"demographics", K_OBJ, false}, {"identification", K_OBJ, false},
+    { "name", K_STR, true },
+    { "seed", K_INT, false },
+    { "dataset", K_OBJ, true },
+    { "task", K_OBJ, true },
+    { "targets", K_OBJS, true },
+    { "perturbations", K_OBJS, false },
+    { "run", K_OBJ, false },
+    { "gates", K_MAP, false },
+    { "report", K_OBJ, false },
+    { "demographics", K_OBJ, false },
+    { "identification", K_OBJ, false },
 };
-static const key_spec dataset_keys[] = {
-    {"path", K_STR, true}, {"format", K_STR, false}, {"fields", K_OBJ, false}};
-static const key_spec fields_keys[] = {
-    {"input", K_STR, false}, {"label", K_STR, false}, {"group", K_STR, false}, {"id", K_STR, false}};
-static const key_spec task_keys[] = {
-    {"type", K_STR, true}, {"labels", K_STRS, false}, {"prompt", K_STR, true}, {"parse", K_OBJ, false}};
-static const key_spec parse_keys[] = {{"mode", K_STR, false}};
+static const key_spec dataset_keys[] = { { "path", K_STR, true },
+                                         { "format", K_STR, false },
+                                         { "fields", K_OBJ, false } };
+static const key_spec fields_keys[] = { { "input", K_STR, false },
+                                        { "label", K_STR, false },
+                                        { "group", K_STR, false },
+                                        { "id", K_STR, false } };
+static const key_spec task_keys[] = { { "type", K_STR, true },
+                                      { "labels", K_STRS, false },
+                                      { "prompt", K_STR, true },
+                                      { "parse", K_OBJ, false } };
+static const key_spec parse_keys[] = { { "mode", K_STR, false } };
 static const key_spec target_keys[] = {
-    {"name", K_STR, true},   {"type", K_STR, true},         {"url", K_STR, true},
-    {"model", K_STR, false}, {"api_key_env", K_STR, false}, {"params", K_MAP, false}};
-static const key_spec run_keys[] = {
-    {"concurrency", K_INT, false}, {"rps", K_NUM, false},       {"timeout_ms", K_INT, false},
-    {"retries", K_INT, false},     {"store", K_STR, false},     {"bootstrap", K_INT, false},
-    {"examples", K_INT, false}};
-static const key_spec report_keys[] = {{"dir", K_STR, false}, {"formats", K_STRS, false}};
+    { "name", K_STR, true },   { "type", K_STR, true },         { "url", K_STR, true },
+    { "model", K_STR, false }, { "api_key_env", K_STR, false }, { "params", K_MAP, false }
+};
+static const key_spec run_keys[] = { { "concurrency", K_INT, false }, { "rps", K_NUM, false },
+                                     { "timeout_ms", K_INT, false },  { "retries", K_INT, false },
+                                     { "store", K_STR, false },       { "bootstrap", K_INT, false },
+                                     { "examples", K_INT, false } };
+static const key_spec report_keys[] = { { "dir", K_STR, false }, { "formats", K_STRS, false } };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *const fs_config__gate_names[] = {
-    "clean.min_accuracy",        "clean.min_macro_f1",        "clean.max_parse_failure_rate",
-    "robustness.max_drop",       "robustness.max_flip_rate",  "robustness.max_accuracy_delta",
+    "clean.min_accuracy",  "clean.min_macro_f1",       "clean.max_parse_failure_rate",
+    "robustness.max_drop", "robustness.max_flip_rate", "robustness.max_accuracy_delta",
     "run.max_error_rate",
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
-static const char *const report_formats[] = {"json", "md"};
+static const char *const report_formats[] = { "json", "md" };
 
 static fs_status dup_str(char **out, const char *s, const ctx *c)
 {
@@ -295,7 +312,8 @@ static fs_status fill_dataset(fs_config *cfg, const cJSON *ds, const ctx *c)
     }
     const char *fmt = fs_json__str(ds, "format");
     if (fmt != NULL && !fs_dataset_format_parse(fmt, &cfg->dataset_format)) {
-        return fail_at(c, "dataset.format", "unknown format '%s' (use jsonl, csv, tsv or auto)", fmt);
+        return fail_at(c, "dataset.format", "unknown format '%s' (use jsonl, csv, tsv or auto)",
+                       fmt);
     }
     const cJSON *fields = cJSON_GetObjectItemCaseSensitive(ds, "fields");
     if (fields != NULL) {
@@ -330,7 +348,7 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
     }
     const char *type = fs_json__str(task, "type");
     if (strcmp(type, "classification") != 0) {
-        static const char *const known[] = {"classification"};
+        static const char *const known[] = { "classification" };
         const char *near = fs_nearest(type, known, 1);
         return fail_at(c, "task.type",
                        near ? "unknown task type '%s' (did you mean '%s'?)"
@@ -347,7 +365,8 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
         }
         const char *mode = fs_json__str(parse, "mode");
         if (mode != NULL && strcmp(mode, "label") != 0) {
-            return fail_at(c, "task.parse.mode", "unknown parse mode '%s' (supported: label)", mode);
+            return fail_at(c, "task.parse.mode", "unknown parse mode '%s' (supported: label)",
+                           mode);
         }
     }
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(task, "labels");
@@ -392,7 +411,7 @@ static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *
     }
     const char *type = fs_json__str(obj, "type");
     if (!fs_target_type_parse(type, &t->type)) {
-        static const char *const known[] = {"openai-chat", "openai-completions"};
+        static const char *const known[] = { "openai-chat", "openai-completions" };
         const char *near = fs_nearest(type, known, 2);
         snprintf(sub, sizeof sub, "%s.type", dotted);
         return fail_at(c, sub, "unknown target type '%s' (supported: %s)", type,
@@ -465,8 +484,8 @@ static fs_status param_value(char *out, size_t cap, const cJSON *v)
     return FS_OK;
 }
 
-static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj,
-                                   const char *dotted, const ctx *c)
+static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj, const char *dotted,
+                                   const ctx *c)
 {
     char sub[96], val[512];
     const char *name = fs_json__str(obj, "name");
@@ -483,9 +502,10 @@ static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj,
         }
         const char *near = fs_nearest(name, names, n < 64 ? n : 64);
         snprintf(sub, sizeof sub, "%s.name", dotted);
-        return fail_at(c, sub, near ? "unknown perturbation '%s' (did you mean '%s'?)"
-                                    : "unknown perturbation '%s'%s (see: fairshake list "
-                                      "perturbations)",
+        return fail_at(c, sub,
+                       near ? "unknown perturbation '%s' (did you mean '%s'?)"
+                            : "unknown perturbation '%s'%s (see: fairshake list "
+                              "perturbations)",
                        name, near ? near : "");
     }
     fs_status st = dup_str(&p->name, name, c);
@@ -530,8 +550,8 @@ static fs_status fill_perturbations(fs_config *cfg, const cJSON *arr, const ctx 
         }
         for (size_t i = 0; i + 1 < cfg->n_perturbations; i++) {
             if (strcmp(cfg->perturbations[i].label, p->label) == 0) {
-                return fail_at(c, dotted,
-                               "'%s' appears twice: give each a distinct \"label\"", p->label);
+                return fail_at(c, dotted, "'%s' appears twice: give each a distinct \"label\"",
+                               p->label);
             }
         }
     }
@@ -607,7 +627,8 @@ static fs_status fill_gates(fs_config *cfg, const cJSON *gates, const ctx *c)
             i++;
         }
         if (i == fs_config__n_gate_names) {
-            const char *near = fs_nearest(g->string, fs_config__gate_names, fs_config__n_gate_names);
+            const char *near =
+                fs_nearest(g->string, fs_config__gate_names, fs_config__n_gate_names);
             return fail_at(c, dotted,
                            near ? "unknown gate (did you mean '%s'?)%s"
                                 : "unknown gate%s%s (see docs/config.md for the gates)",
@@ -685,7 +706,7 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
     if (st != FS_OK) {
         return st;
     }
-    static const char *const later[] = {"demographics", "identification"};
+    static const char *const later[] = { "demographics", "identification" };
     for (size_t i = 0; i < N_OF(later); i++) {
         if (cJSON_GetObjectItemCaseSensitive(root, later[i]) != NULL) {
             return fail_at(c, later[i], "not supported by this version of fairshake");
@@ -753,7 +774,7 @@ fs_status fs_config_parse(fs_config **out, const char *text, size_t len, const c
         goto done;
     }
     {
-        ctx c = {path, text, len, err};
+        ctx c = { path, text, len, err };
         st = fill_all(cfg, root, &c);
     }
 done:

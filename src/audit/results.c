@@ -212,7 +212,7 @@ static cJSON *pair_or_null(double lo, double hi)
     if (!isfinite(lo) || !isfinite(hi)) {
         return cJSON_CreateNull();
     }
-    double v[2] = {lo, hi};
+    double v[2] = { lo, hi };
     return cJSON_CreateDoubleArray(v, 2);
 }
 
@@ -256,8 +256,8 @@ static cJSON *confusion_json(const fs_class_report *r)
         cJSON *row = cJSON_CreateArray();
         cJSON_AddItemToArray(rows, row);
         for (size_t p = 0; p <= r->n_labels; p++) {
-            cJSON_AddItemToArray(row,
-                                 cJSON_CreateNumber((double)r->confusion[g * (r->n_labels + 1) + p]));
+            cJSON_AddItemToArray(
+                row, cJSON_CreateNumber((double)r->confusion[g * (r->n_labels + 1) + p]));
         }
     }
     return rows;
@@ -412,8 +412,8 @@ static void choose_examples(picks *p, const table *t, size_t col, size_t max)
     }
 }
 
-static fs_status copy_example(char **text, char **answer, const fs_variant *v,
-                              const fs_outcome *o, fs_error *err)
+static fs_status copy_example(char **text, char **answer, const fs_variant *v, const fs_outcome *o,
+                              fs_error *err)
 {
     fs_free(*text);
     fs_free(*answer);
@@ -517,10 +517,12 @@ static cJSON *examples_json(const picks *p, size_t col)
         fs_json__add_str(e, "record_id", k->id);
         fs_json__add_str(e, "kind", k->kind);
         fs_json__add_str(e, "label", t->cfg->labels[t->gold[k->rec]]);
-        cJSON_AddItemToObject(e, "clean", side_json(k->clean_text, k->clean_answer,
-                                                    t->cells[k->rec * t->n_cols], t->cfg));
-        cJSON_AddItemToObject(e, "perturbed", side_json(k->pert_text, k->pert_answer,
-                                                        t->cells[k->rec * t->n_cols + col], t->cfg));
+        cJSON_AddItemToObject(
+            e, "clean",
+            side_json(k->clean_text, k->clean_answer, t->cells[k->rec * t->n_cols], t->cfg));
+        cJSON_AddItemToObject(
+            e, "perturbed",
+            side_json(k->pert_text, k->pert_answer, t->cells[k->rec * t->n_cols + col], t->cfg));
     }
     return arr;
 }
@@ -543,9 +545,13 @@ static fs_status one_perturbation(cJSON *arr, table *t, size_t col, const picks 
     const char *label = t->cfg->perturbations[col - 1].label;
     fs_status st = gather(t, 0, col, &gold, &a, &b, &n, err);
     if (st == FS_OK) {
-        fs_robustness_input in = {gold, a, b, n, t->cfg->n_labels,
-                                  t->cfg->seed ^ fs_hash_u64(label, strlen(label)),
-                                  t->cfg->bootstrap};
+        fs_robustness_input in = { gold,
+                                   a,
+                                   b,
+                                   n,
+                                   t->cfg->n_labels,
+                                   t->cfg->seed ^ fs_hash_u64(label, strlen(label)),
+                                   t->cfg->bootstrap };
         st = fs_score_robustness(&rob, &in, err);
     }
     if (st != FS_OK) {
@@ -634,7 +640,7 @@ typedef struct gate_value {
 
 static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
 {
-    gate_value g = {NAN, false, NULL, "the value could not be computed"};
+    gate_value g = { NAN, false, NULL, "the value could not be computed" };
     const char *no_pert = "no perturbation was run";
     if (strcmp(name, "clean.min_accuracy") == 0) {
         g.value = s->clean_accuracy;
@@ -670,8 +676,8 @@ static void gates_json(cJSON *gates, const fs_config *cfg, const char *target, c
     for (size_t i = 0; i < cfg->n_gates; i++) {
         const fs_config_gate *g = &cfg->gates[i];
         gate_value v = gate_read(g->name, s, cfg->n_perturbations);
-        bool passed = isfinite(v.value) &&
-                      (v.at_least ? v.value >= g->threshold : v.value <= g->threshold);
+        bool passed =
+            isfinite(v.value) && (v.at_least ? v.value >= g->threshold : v.value <= g->threshold);
         cJSON *e = cJSON_CreateObject();
         cJSON_AddItemToArray(gates, e);
         fs_json__add_str(e, "name", g->name);
@@ -693,7 +699,7 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     const fs_config_target *tc = &cfg->targets[ti];
     table t;
     picks p;
-    summary s = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false};
+    summary s = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false };
     memset(&p, 0, sizeof p);
     fs_status st = table_load(&t, cfg, store, tc->name, limit, err);
     if (st == FS_OK) {
@@ -754,9 +760,8 @@ static cJSON *task_json(const fs_config *cfg)
 {
     cJSON *t = cJSON_CreateObject();
     fs_json__add_str(t, "type", "classification");
-    cJSON_AddItemToObject(t, "labels",
-                          cJSON_CreateStringArray((const char *const *)cfg->labels,
-                                                  (int)cfg->n_labels));
+    cJSON_AddItemToObject(
+        t, "labels", cJSON_CreateStringArray((const char *const *)cfg->labels, (int)cfg->n_labels));
     fs_json__add_str(t, "prompt", cfg->prompt);
     cJSON *perts = cJSON_AddArrayToObject(t, "perturbations");
     for (size_t i = 0; perts != NULL && i < cfg->n_perturbations; i++) {
@@ -781,8 +786,9 @@ static cJSON *method_json(const fs_config *cfg)
     fs_json__add_str(m, "paired_test", "exact McNemar test on per-record correctness");
     fs_json__add_str(m, "rate_ci", "Wilson score interval");
     fs_json__add_str(m, "parse_failures", "an answer with no allowed label counts as wrong");
-    fs_json__add_str(m, "errors", "requests that got no answer are left out of the metrics and "
-                                  "counted under errors");
+    fs_json__add_str(m, "errors",
+                     "requests that got no answer are left out of the metrics and "
+                     "counted under errors");
     fs_json__add_str(m, "multiple_comparisons", "none: p-values are per perturbation");
     return m;
 }
@@ -867,8 +873,9 @@ fs_status fs_audit__prov_load(fs_audit__prov *prov, fs_store *store, fs_error *e
     memset(prov, 0, sizeof *prov);
     fs_status st = fs_store_meta_get(store, "provenance", &text, err);
     if (st == FS_OK && text == NULL) {
-        return FS_FAIL(err, FS_ERR_STORE, "the run store has no provenance: the run did not "
-                                          "finish; run it again to resume");
+        return FS_FAIL(err, FS_ERR_STORE,
+                       "the run store has no provenance: the run did not "
+                       "finish; run it again to resume");
     }
     if (st == FS_OK) {
         st = fs_json__parse(&p, text, strlen(text), "provenance", err);
@@ -899,7 +906,7 @@ fs_status fs_audit__prov_load(fs_audit__prov *prov, fs_store *store, fs_error *e
         const char *path = fs_json__str(e, "path");
         prov->lexicon_paths[prov->n_lexicons] = fs_strdup(path ? path : "");
         st = prov->lexicon_paths[prov->n_lexicons++] ? FS_OK
-                                                      : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+                                                     : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     cJSON_Delete(p);
     fs_free(text);

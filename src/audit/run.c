@@ -83,8 +83,7 @@ static fs_status mkdir_p(const char *path, fs_error *err)
         char saved = tmp[i];
         tmp[i] = '\0';
         if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
-            return FS_FAIL(err, FS_ERR_IO, "%s: cannot create directory: %s", tmp,
-                           strerror(errno));
+            return FS_FAIL(err, FS_ERR_IO, "%s: cannot create directory: %s", tmp, strerror(errno));
         }
         tmp[i] = saved;
     }
@@ -111,7 +110,7 @@ static fs_status fail_inner(run_ctx *c, fs_status st)
 static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body, size_t n,
                                const fs_response *resp, bool cached, bool *parsed_out)
 {
-    fs_target_answer ans = {NULL, -1, -1};
+    fs_target_answer ans = { NULL, -1, -1 };
     fs_error perr;
     fs_error_clear(&perr);
     fs_outcome o;
@@ -190,7 +189,7 @@ static fs_status on_done(const fs_response *resp, void *payload)
 static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *pert,
                                  const char *text, size_t len, bool changed)
 {
-    fs_variant v = {0, rec->id, rec->index, pert, rec->group, rec->label, text, changed};
+    fs_variant v = { 0, rec->id, rec->index, pert, rec->group, rec->label, text, changed };
     int64_t vid = 0;
     bool done = false;
     char *cached = NULL;
@@ -198,8 +197,7 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
     c->variants++;
     if (st == FS_ERR_INPUT) {
         fs_error_prefix(&c->inner_err, "%s:%llu: %s", c->cfg->dataset_path,
-                        (unsigned long long)rec->line,
-                        c->cfg->field_id ? c->cfg->field_id : "id");
+                        (unsigned long long)rec->line, c->cfg->field_id ? c->cfg->field_id : "id");
     }
     if (st == FS_OK) {
         st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
@@ -296,8 +294,7 @@ static fs_status load_record(run_ctx *c)
         bool changed = false;
         fs_buf_reset(&c->text);
         st = fs_perturber_apply(c->perts[i], rec->input, rec->input_len, c->cfg->seed, rec->id,
-                                c->cfg->perturbations[i].label, &c->text, &changed,
-                                &c->inner_err);
+                                c->cfg->perturbations[i].label, &c->text, &changed, &c->inner_err);
         if (st == FS_OK && fs_buf_status(&c->text) != FS_OK) {
             st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
         }
@@ -375,8 +372,8 @@ static fs_status run_target(run_ctx *c, size_t ti)
     dis.timeout_ms = cfg->timeout_ms;
     dis.retries = cfg->retries;
     dis.seed = cfg->seed;
-    st = fs_dispatch_run(&c->spec, &dis, on_next, on_done, c, c->opts->log,
-                         c->opts->log_payload, c->err);
+    st = fs_dispatch_run(&c->spec, &dis, on_next, on_done, c, c->opts->log, c->opts->log_payload,
+                         c->err);
     for (size_t i = c->q_head; i < c->q_len; i++) {
         pending_free(c->queue[i]);
     }
@@ -424,8 +421,7 @@ static void free_perturbers(fs_perturber **perts, size_t n)
     fs_free(perts);
 }
 
-static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_t n,
-                               fs_error *err)
+static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_t n, fs_error *err)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -504,15 +500,15 @@ static fs_status open_store(fs_store **out, const fs_config *cfg, const char *di
 
 static fs_status write_reports(const fs_config *cfg, fs_store *store, const char *dir,
                                const fs_audit__prov *prov, uint64_t limit,
-                               const char *const *formats, size_t n_formats,
-                               fs_audit_result *res, fs_error *err)
+                               const char *const *formats, size_t n_formats, fs_audit_result *res,
+                               fs_error *err)
 {
     char *json = NULL;
     fs_status st = fs_audit__build_report(&json, cfg, store, prov, limit, &res->gates_passed,
                                           &res->gates_failed, err);
     if (st == FS_OK) {
-        st = fs_report_write(dir, json, strlen(json), formats ? formats
-                                                              : (const char *const *)cfg->formats,
+        st = fs_report_write(dir, json, strlen(json),
+                             formats ? formats : (const char *const *)cfg->formats,
                              formats ? n_formats : cfg->n_formats, err);
     }
     fs_free(json);
@@ -723,8 +719,7 @@ fs_status fs_audit_report(const char *run_dir, const char *const *formats, size_
         st = fs_store_meta_get(store, "config_path", &cpath, err);
     }
     if (st == FS_OK && (text == NULL || cpath == NULL)) {
-        st = FS_FAIL(err, FS_ERR_STORE, "%s: the store has no config: was the run started?",
-                     path);
+        st = FS_FAIL(err, FS_ERR_STORE, "%s: the store has no config: was the run started?", path);
     }
     if (st == FS_OK) {
         st = fs_config_parse(&cfg, text, strlen(text), cpath, err);
@@ -733,8 +728,7 @@ fs_status fs_audit_report(const char *run_dir, const char *const *formats, size_
         st = fs_audit__prov_load(&prov, store, err);
     }
     if (st == FS_OK) {
-        st = write_reports(cfg, store, run_dir, &prov, prov.records, formats, n_formats, out,
-                           err);
+        st = write_reports(cfg, store, run_dir, &prov, prov.records, formats, n_formats, out, err);
     }
     fs_audit__prov_dispose(&prov);
     fs_store_free(store);

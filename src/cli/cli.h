@@ -11,9 +11,9 @@
 struct cli_args;
 
 typedef struct cli_opt {
-    const char *name;  /* long name without dashes */
-    const char *arg;   /* argument placeholder, NULL for a flag */
-    bool repeat;       /* may be given several times */
+    const char *name; /* long name without dashes */
+    const char *arg;  /* argument placeholder, NULL for a flag */
+    bool repeat;      /* may be given several times */
     const char *help;
 } cli_opt;
 

@@ -30,8 +30,8 @@ static int emit(preview *p, const char *id, const char *text, size_t len, fs_err
                 snprintf(stream, sizeof stream, "%s#%llu", p->names[s], (unsigned long long)i);
             }
             fs_buf_reset(&p->out);
-            fs_status st = fs_perturber_apply(p->perts[s], text, len, p->seed, id, stream,
-                                              &p->out, &changed, err);
+            fs_status st = fs_perturber_apply(p->perts[s], text, len, p->seed, id, stream, &p->out,
+                                              &changed, err);
             if (st != FS_OK) {
                 fs_error_prefix(err, "record %s", id);
                 return cli_fail(st, err);

@@ -70,7 +70,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     fs_audit_opts opts = FS_AUDIT_OPTS_INIT;
     fs_audit_result res;
     fs_error err;
-    progress prog = {isatty(2) != 0, now_s(), now_s()};
+    progress prog = { isatty(2) != 0, now_s(), now_s() };
     bool quiet = cli_flag(cmd, a, "quiet");
     uint64_t v = 0;
     fs_error_clear(&err);

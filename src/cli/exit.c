@@ -33,7 +33,7 @@ int cli_usage(const cli_cmd *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: fairshake %s %s\nrun 'fairshake %s --help' for details\n",
-            cmd->name, cmd->synopsis, cmd->name);
+    fprintf(stderr, "\nusage: fairshake %s %s\nrun 'fairshake %s --help' for details\n", cmd->name,
+            cmd->synopsis, cmd->name);
     return 2;
 }

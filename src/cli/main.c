@@ -7,62 +7,65 @@
 #include <string.h>
 
 static const cli_opt run_opts[] = {
-    {"out", "DIR", false, "write the reports (and the default run store) under DIR instead of "
-                          "report.dir"},
-    {"resume", NULL, false, "continue the run in the existing store (the default)"},
-    {"fresh", NULL, false, "discard the existing run store and start over"},
-    {"concurrency", "N", false, "requests in flight at most (overrides run.concurrency)"},
-    {"limit", "N", false, "use only the first N records of the dataset"},
-    {"quiet", NULL, false, "print nothing but errors"},
-    {"help", NULL, false, "show this help"},
-    {NULL, NULL, false, NULL},
+    { "out", "DIR", false,
+      "write the reports (and the default run store) under DIR instead of "
+      "report.dir" },
+    { "resume", NULL, false, "continue the run in the existing store (the default)" },
+    { "fresh", NULL, false, "discard the existing run store and start over" },
+    { "concurrency", "N", false, "requests in flight at most (overrides run.concurrency)" },
+    { "limit", "N", false, "use only the first N records of the dataset" },
+    { "quiet", NULL, false, "print nothing but errors" },
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
 };
 static const cli_opt validate_opts[] = {
-    {"help", NULL, false, "show this help"},
-    {NULL, NULL, false, NULL},
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
 };
 static const cli_opt perturb_opts[] = {
-    {"text", "TEXT", false, "the input text"},
-    {"input", "FILE", false, "read one record per line: plain text, or JSONL with a \"text\" "
-                             "field (and an optional \"id\")"},
-    {"suite", "NAME[,NAME...]", false, "perturbations to apply (see 'fairshake list "
-                                       "perturbations')"},
-    {"param", "KEY=VALUE", true, "set a parameter of the chosen perturbations, e.g. rate=0.1"},
-    {"seed", "N", false, "seed (default 0)"},
-    {"n", "K", false, "variants per record and suite (default 1)"},
-    {"json", NULL, false, "print one JSON object per variant"},
-    {"help", NULL, false, "show this help"},
-    {NULL, NULL, false, NULL},
+    { "text", "TEXT", false, "the input text" },
+    { "input", "FILE", false,
+      "read one record per line: plain text, or JSONL with a \"text\" "
+      "field (and an optional \"id\")" },
+    { "suite", "NAME[,NAME...]", false,
+      "perturbations to apply (see 'fairshake list "
+      "perturbations')" },
+    { "param", "KEY=VALUE", true, "set a parameter of the chosen perturbations, e.g. rate=0.1" },
+    { "seed", "N", false, "seed (default 0)" },
+    { "n", "K", false, "variants per record and suite (default 1)" },
+    { "json", NULL, false, "print one JSON object per variant" },
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
 };
 static const cli_opt list_opts[] = {
-    {"help", NULL, false, "show this help"},
-    {NULL, NULL, false, NULL},
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
 };
 static const cli_opt report_opts[] = {
-    {"format", "FMT[,FMT...]", false, "formats to write: json, md (default: the config's)"},
-    {"help", NULL, false, "show this help"},
-    {NULL, NULL, false, NULL},
+    { "format", "FMT[,FMT...]", false, "formats to write: json, md (default: the config's)" },
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
 };
 
 static const cli_cmd commands[] = {
-    {"run", "CONFIG [--out DIR] [--resume|--fresh] [--concurrency N] [--limit N] [--quiet]",
-     "run the audit a config describes and write its reports", run_opts, 1, cli_cmd_run,
-     "Exit status: 0 success and every gate passed; 1 a gate failed; 2 bad usage, config or\n"
-     "input; 3 the run could not finish (the store keeps every answer: run again to resume)."},
-    {"validate", "CONFIG", "check a config and its dataset without calling the model",
-     validate_opts, 1, cli_cmd_validate, NULL},
-    {"perturb",
-     "(--text TEXT | --input FILE) --suite NAME[,NAME...] [--param KEY=VALUE]... [--seed N] "
-     "[--n K] [--json]",
-     "preview perturbations", perturb_opts, 0, cli_cmd_perturb,
-     "Without --json, a single suite with --n 1 prints one variant per line; otherwise each\n"
-     "line is 'SUITE[#K]: VARIANT'. Record ids are the 1-based line numbers (or the JSONL\n"
-     "\"id\"), so a preview matches what 'fairshake run' sends for the same seed."},
-    {"list", "(perturbations|axes|metrics|targets)", "list what this fairshake provides",
-     list_opts, 1, cli_cmd_list, NULL},
-    {"report", "RUN_DIR [--format json,md]",
-     "rebuild the reports of a run from its store, without calling the model", report_opts, 1,
-     cli_cmd_report, NULL},
+    { "run", "CONFIG [--out DIR] [--resume|--fresh] [--concurrency N] [--limit N] [--quiet]",
+      "run the audit a config describes and write its reports", run_opts, 1, cli_cmd_run,
+      "Exit status: 0 success and every gate passed; 1 a gate failed; 2 bad usage, config or\n"
+      "input; 3 the run could not finish (the store keeps every answer: run again to resume)." },
+    { "validate", "CONFIG", "check a config and its dataset without calling the model",
+      validate_opts, 1, cli_cmd_validate, NULL },
+    { "perturb",
+      "(--text TEXT | --input FILE) --suite NAME[,NAME...] [--param KEY=VALUE]... [--seed N] "
+      "[--n K] [--json]",
+      "preview perturbations", perturb_opts, 0, cli_cmd_perturb,
+      "Without --json, a single suite with --n 1 prints one variant per line; otherwise each\n"
+      "line is 'SUITE[#K]: VARIANT'. Record ids are the 1-based line numbers (or the JSONL\n"
+      "\"id\"), so a preview matches what 'fairshake run' sends for the same seed." },
+    { "list", "(perturbations|axes|metrics|targets)", "list what this fairshake provides",
+      list_opts, 1, cli_cmd_list, NULL },
+    { "report", "RUN_DIR [--format json,md]",
+      "rebuild the reports of a run from its store, without calling the model", report_opts, 1,
+      cli_cmd_report, NULL },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -83,8 +86,7 @@ const char *cli_get(const cli_cmd *cmd, const cli_args *a, const char *name)
     return (i >= 0 && a->counts[i] > 0) ? a->values[i][a->counts[i] - 1] : NULL;
 }
 
-size_t cli_get_all(const cli_cmd *cmd, const cli_args *a, const char *name,
-                   const char *const **out)
+size_t cli_get_all(const cli_cmd *cmd, const cli_args *a, const char *name, const char *const **out)
 {
     int i = opt_index(cmd, name);
     *out = i >= 0 ? a->values[i] : NULL;
@@ -155,7 +157,8 @@ static void print_man(FILE *f)
     }
     fputs(".SH DESCRIPTION\nfairshake makes noisy and adversarial variants of a dataset's "
           "inputs, sends them to the model under test and reports how much worse it does.\n"
-          ".SH COMMANDS\n", f);
+          ".SH COMMANDS\n",
+          f);
     for (size_t i = 0; i < N_COMMANDS; i++) {
         const cli_cmd *c = &commands[i];
         fprintf(f, ".SS %s\n", c->name);
@@ -180,7 +183,8 @@ static void print_man(FILE *f)
     }
     fputs(".SH EXIT STATUS\n0 success and every gate passed; 1 a gate failed; 2 bad usage, "
           "config or input; 3 the run could not finish.\n"
-          ".SH SEE ALSO\n.BR fairshake\\-refmodel (1)\n", f);
+          ".SH SEE ALSO\n.BR fairshake\\-refmodel (1)\n",
+          f);
 }
 
 static int parse_args(const cli_cmd *cmd, int argc, char **argv, cli_args *a)

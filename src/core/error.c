@@ -6,17 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const status_names[] = {
-    "OK",
+static const char *const status_names[] = { "OK",
 #define FS_X(name, text) #name,
-    FS_ERRORS(FS_X)
+                                            FS_ERRORS(FS_X)
 #undef FS_X
 };
 
-static const char *const status_texts[] = {
-    "success",
+static const char *const status_texts[] = { "success",
 #define FS_X(name, text) text,
-    FS_ERRORS(FS_X)
+                                            FS_ERRORS(FS_X)
 #undef FS_X
 };
 
@@ -36,8 +34,8 @@ const char *fs_status_text(fs_status st)
     return status_texts[st];
 }
 
-fs_status fs_error_set(fs_error *err, fs_status code, const char *file, int line,
-                       const char *fmt, ...)
+fs_status fs_error_set(fs_error *err, fs_status code, const char *file, int line, const char *fmt,
+                       ...)
 {
     if (err == NULL) {
         return code;

@@ -19,8 +19,7 @@ static void line_col(const char *text, size_t upto, size_t *line, size_t *col)
     }
 }
 
-fs_status fs_json__parse(cJSON **out, const char *text, size_t n, const char *where,
-                         fs_error *err)
+fs_status fs_json__parse(cJSON **out, const char *text, size_t n, const char *where, fs_error *err)
 {
     const char *end = NULL;
     *out = NULL;

@@ -9,8 +9,7 @@
 /** Parse text[0..n) as one JSON value. On failure the message is
  *  "<where>:<line>:<col>: invalid JSON" (where may be NULL). out: returns owned
  *  (cJSON_Delete). */
-fs_status fs_json__parse(cJSON **out, const char *text, size_t n, const char *where,
-                         fs_error *err);
+fs_status fs_json__parse(cJSON **out, const char *text, size_t n, const char *where, fs_error *err);
 /** Parse a whole file. */
 fs_status fs_json__parse_file(cJSON **out, const char *path, fs_error *err);
 /** Print unformatted; returns owned (fs_free via cJSON_free: use fs_json__free). */

@@ -279,8 +279,7 @@ fs_text_class fs_text_classify(const char *s, size_t n)
     return k;
 }
 
-fs_status fs_text_normalize(fs_buf *out, const char *s, size_t n, fs_text_form form,
-                            fs_error *err)
+fs_status fs_text_normalize(fs_buf *out, const char *s, size_t n, fs_text_form form, fs_error *err)
 {
     UErrorCode uerr = U_ZERO_ERROR;
     const UNormalizer2 *norm = NULL;

@@ -213,8 +213,9 @@ static void headline_md(fs_buf *b, const cJSON *t)
     const cJSON *wc = get(t, "worst_case");
     fs_buf_puts(b, "- Worst-case accuracy is ");
     put_reason_or(b, get(wc, "metrics"), "accuracy");
-    fs_buf_printf(b, " (n = %.0f): a record counts only if the answer is right clean and under "
-                     "every perturbation.\n\n",
+    fs_buf_printf(b,
+                  " (n = %.0f): a record counts only if the answer is right clean and under "
+                  "every perturbation.\n\n",
                   num(wc, "n"));
 }
 
@@ -258,8 +259,9 @@ static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     fixed(p90, sizeof p90, num(lat, "p90"), 1);
     fixed(p99, sizeof p99, num(lat, "p99"), 1);
     if (isfinite(num(lat, "p50"))) {
-        fs_buf_printf(b, "\nLatency over %.0f requests sent in this run: p50 %s ms, p90 %s ms, "
-                         "p99 %s ms.\n\n",
+        fs_buf_printf(b,
+                      "\nLatency over %.0f requests sent in this run: p50 %s ms, p90 %s ms, "
+                      "p99 %s ms.\n\n",
                       num(lat, "n"), p50, p90, p99);
     } else {
         fs_buf_puts(b, "\nLatency: n/a (");
@@ -302,8 +304,7 @@ static void side_md(fs_buf *b, const char *title, const cJSON *side)
     fs_buf_puts(b, "\n    → answer: ");
     put_text(b, fs_json__str(side, "answer"));
     fs_buf_puts(b, " (label: ");
-    put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction")
-                                                 : "unparsed");
+    put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction") : "unparsed");
     fs_buf_puts(b, ")\n");
 }
 

@@ -23,7 +23,7 @@ static const char *bin_dir(void)
 
 static void drain(int fds[2], fs_buf *out, fs_buf *err)
 {
-    struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+    struct pollfd p[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
     int open_count = 2;
     char chunk[8192];
     while (open_count > 0) {
@@ -88,7 +88,7 @@ bool e2e_run(e2e_result *r, const char *const *argv, const char *const *env)
     fs_buf out, err;
     fs_buf_init(&out, 0);
     fs_buf_init(&err, 0);
-    int fds[2] = {out_pipe[0], err_pipe[0]};
+    int fds[2] = { out_pipe[0], err_pipe[0] };
     if (rc == 0) {
         drain(fds, &out, &err);
         int status = 0;

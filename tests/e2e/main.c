@@ -7,8 +7,8 @@ extern const fs_test_case fs_e2e_cli_tests[];
 int main(int argc, char **argv)
 {
     static const fs_test_suite suites[] = {
-        {"e2e.audit", fs_e2e_audit_tests},
-        {"e2e.cli", fs_e2e_cli_tests},
+        { "e2e.audit", fs_e2e_audit_tests },
+        { "e2e.cli", fs_e2e_cli_tests },
     };
     return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
 }

@@ -33,22 +33,23 @@ static bool write_config(const char *name, const char *extra_run)
     char text[4096];
     snprintf(report_dir, sizeof report_dir, "%s/%s", fs_test_tmp_dir(), name);
     snprintf(config_path, sizeof config_path, "%s/%s.json", fs_test_tmp_dir(), name);
-    snprintf(text, sizeof text,
-             "{\"name\": \"%s\", \"seed\": 42,\n"
-             " \"dataset\": {\"path\": \"%s/examples/sentiment/test.jsonl\", \"format\": \"jsonl\",\n"
-             "   \"fields\": {\"input\": \"text\", \"label\": \"label\", \"id\": \"id\"}},\n"
-             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],\n"
-             "   \"prompt\": \"Is the sentiment of this review positive or negative?\\nText: "
-             "{{input}}\\nAnswer:\"},\n"
-             " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\",\n"
-             "   \"url\": \"%s/v1/chat/completions\", \"model\": \"nb-sentiment\",\n"
-             "   \"params\": {\"temperature\": 0}}],\n"
-             " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}, {\"name\": \"case\"},\n"
-             "   {\"name\": \"whitespace\"}, {\"name\": \"punctuation\"}],\n"
-             " \"run\": {\"concurrency\": 8, \"timeout_ms\": 10000%s},\n"
-             " \"gates\": {\"clean.min_accuracy\": 0.6},\n"
-             " \"report\": {\"dir\": \"%s\"}}\n",
-             name, fs_test_source_dir(), server.base_url, extra_run, report_dir);
+    snprintf(
+        text, sizeof text,
+        "{\"name\": \"%s\", \"seed\": 42,\n"
+        " \"dataset\": {\"path\": \"%s/examples/sentiment/test.jsonl\", \"format\": \"jsonl\",\n"
+        "   \"fields\": {\"input\": \"text\", \"label\": \"label\", \"id\": \"id\"}},\n"
+        " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],\n"
+        "   \"prompt\": \"Is the sentiment of this review positive or negative?\\nText: "
+        "{{input}}\\nAnswer:\"},\n"
+        " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\",\n"
+        "   \"url\": \"%s/v1/chat/completions\", \"model\": \"nb-sentiment\",\n"
+        "   \"params\": {\"temperature\": 0}}],\n"
+        " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}, {\"name\": \"case\"},\n"
+        "   {\"name\": \"whitespace\"}, {\"name\": \"punctuation\"}],\n"
+        " \"run\": {\"concurrency\": 8, \"timeout_ms\": 10000%s},\n"
+        " \"gates\": {\"clean.min_accuracy\": 0.6},\n"
+        " \"report\": {\"dir\": \"%s\"}}\n",
+        name, fs_test_source_dir(), server.base_url, extra_run, report_dir);
     return e2e_write_file(config_path, text);
 }
 
@@ -68,7 +69,7 @@ static void test_e2e_audit__demo_numbers(void)
     CU_ASSERT_FATAL(fs_test_refmodel_start(&server, NULL));
     CU_ASSERT_FATAL(write_config("demo", ", \"retries\": 5"));
     int code = -1;
-    const char *args[] = {"run", config_path, "--fresh", "--quiet", NULL};
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", NULL };
     cJSON *rep = run_audit(args, &code);
     CU_ASSERT_EQUAL(code, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
@@ -92,8 +93,8 @@ static void test_e2e_audit__demo_numbers(void)
         const cJSON *r = cJSON_GetArrayItem(rob, i);
         CU_ASSERT_EQUAL(e2e_num(r, "missing"), 0);
         CU_ASSERT(e2e_num(r, "n") + e2e_num(r, "errors") <= records);
-        CU_ASSERT(e2e_num(r, "n") >= records - e2e_num(r, "errors") -
-                                         e2e_num(rep, "targets.0.clean.errors"));
+        CU_ASSERT(e2e_num(r, "n") >=
+                  records - e2e_num(r, "errors") - e2e_num(rep, "targets.0.clean.errors"));
         double lo = e2e_num(r, "ci95.accuracy.0"), hi = e2e_num(r, "ci95.accuracy.1");
         CU_ASSERT(lo <= hi);
         CU_ASSERT(e2e_num(r, "p_value") >= 0 && e2e_num(r, "p_value") <= 1);
@@ -117,7 +118,7 @@ static void test_e2e_audit__resume_sends_nothing(void)
     cJSON *first = e2e_read_json(path);
     CU_ASSERT_PTR_NOT_NULL_FATAL(first);
     int code = -1;
-    const char *args[] = {"run", config_path, "--quiet", NULL};
+    const char *args[] = { "run", config_path, "--quiet", NULL };
     cJSON *second = run_audit(args, &code);
     CU_ASSERT_EQUAL(code, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(second);
@@ -141,7 +142,7 @@ static void test_e2e_audit__report_rebuilds_from_store(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(before);
     fs_test_refmodel_stop(&server);
     e2e_result r;
-    const char *args[] = {"report", report_dir, NULL};
+    const char *args[] = { "report", report_dir, NULL };
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 0);
     e2e_result_dispose(&r);
@@ -164,14 +165,14 @@ static void test_e2e_audit__report_rebuilds_from_store(void)
 static void test_e2e_audit__faults_are_retried(void)
 {
     fs_test_refmodel faulty;
-    const char *extra[] = {"--fault-rate", "0.2", "--retry-after", "0", "--seed", "7", NULL};
+    const char *extra[] = { "--fault-rate", "0.2", "--retry-after", "0", "--seed", "7", NULL };
     CU_ASSERT_FATAL(fs_test_refmodel_start(&faulty, extra));
     fs_test_refmodel saved = server;
     server = faulty;
     CU_ASSERT_FATAL(write_config("faults", ", \"retries\": 12"));
     server = saved;
     int code = -1;
-    const char *args[] = {"run", config_path, "--fresh", "--quiet", "--limit", "60", NULL};
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", "--limit", "60", NULL };
     cJSON *rep = run_audit(args, &code);
     fs_test_refmodel_stop(&faulty);
     CU_ASSERT_EQUAL(code, 0);
@@ -184,9 +185,9 @@ static void test_e2e_audit__faults_are_retried(void)
 }
 
 const fs_test_case fs_e2e_audit_tests[] = {
-    {"test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers},
-    {"test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing},
-    {"test_e2e_audit__report_rebuilds_from_store", test_e2e_audit__report_rebuilds_from_store},
-    {"test_e2e_audit__faults_are_retried", test_e2e_audit__faults_are_retried},
-    {NULL, NULL},
+    { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
+    { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
+    { "test_e2e_audit__report_rebuilds_from_store", test_e2e_audit__report_rebuilds_from_store },
+    { "test_e2e_audit__faults_are_retried", test_e2e_audit__faults_are_retried },
+    { NULL, NULL },
 };

@@ -16,15 +16,16 @@ static char *write_tmp(const char *name, const char *text)
     return e2e_write_file(p, text) ? p : NULL;
 }
 
-#define GOOD_CONFIG \
-    "{\n" \
-    "  \"name\": \"cli-check\",\n" \
-    "  \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n" \
+#define GOOD_CONFIG                                                                          \
+    "{\n"                                                                                    \
+    "  \"name\": \"cli-check\",\n"                                                           \
+    "  \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n"                        \
     "  \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],\n" \
-    "           \"prompt\": \"Text: {{input}}\"},\n" \
-    "  \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": \"http://127.0.0.1:9/v1\"}],\n" \
-    "  \"run\": {\"concurrency\": 4%s},\n" \
-    "  \"perturbations\": [{\"name\": \"typo\"%s}]\n" \
+    "           \"prompt\": \"Text: {{input}}\"},\n"                                         \
+    "  \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "                 \
+    "\"http://127.0.0.1:9/v1\"}],\n"                                                         \
+    "  \"run\": {\"concurrency\": 4%s},\n"                                                   \
+    "  \"perturbations\": [{\"name\": \"typo\"%s}]\n"                                        \
     "}\n"
 
 static e2e_result validate(const char *name, const char *run_extra, const char *pert_extra)
@@ -33,7 +34,7 @@ static e2e_result validate(const char *name, const char *run_extra, const char *
     e2e_result r;
     snprintf(text, sizeof text, GOOD_CONFIG, run_extra, pert_extra);
     char *path = write_tmp(name, text);
-    const char *args[] = {"validate", path, NULL};
+    const char *args[] = { "validate", path, NULL };
     CU_ASSERT(e2e_run(&r, args, NULL));
     return r;
 }
@@ -75,8 +76,9 @@ static void test_e2e_cli__bad_perturbation_param(void)
 static void test_e2e_cli__bad_label_in_dataset(void)
 {
     char text[2048];
-    const char *data = write_tmp("bad-label.jsonl", "{\"text\": \"fine\", \"label\": \"positive\"}\n"
-                                                    "{\"text\": \"meh\", \"label\": \"neutral\"}\n");
+    const char *data =
+        write_tmp("bad-label.jsonl", "{\"text\": \"fine\", \"label\": \"positive\"}\n"
+                                     "{\"text\": \"meh\", \"label\": \"neutral\"}\n");
     snprintf(text, sizeof text,
              "{\"name\": \"x\", \"dataset\": {\"path\": \"%s\"},\n"
              " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
@@ -84,7 +86,7 @@ static void test_e2e_cli__bad_label_in_dataset(void)
              " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
              "\"http://127.0.0.1:9/\"}]}\n",
              data);
-    const char *args[] = {"validate", write_tmp("bad-label.json", text), NULL};
+    const char *args[] = { "validate", write_tmp("bad-label.json", text), NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 2);
@@ -104,7 +106,7 @@ static void test_e2e_cli__unreachable_target_exits_3(void)
              " \"run\": {\"retries\": 1, \"timeout_ms\": 2000},\n"
              " \"report\": {\"dir\": \"%s/down\"}}\n",
              fs_test_tmp_dir());
-    const char *args[] = {"run", write_tmp("down.json", text), "--limit", "3", "--quiet", NULL};
+    const char *args[] = { "run", write_tmp("down.json", text), "--limit", "3", "--quiet", NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 3);
@@ -115,8 +117,9 @@ static void test_e2e_cli__unreachable_target_exits_3(void)
 static void test_e2e_cli__duplicate_ids_rejected(void)
 {
     char text[2048];
-    const char *data = write_tmp("dup.jsonl", "{\"id\": \"a\", \"text\": \"good\", \"label\": \"positive\"}\n"
-                                              "{\"id\": \"a\", \"text\": \"bad\", \"label\": \"negative\"}\n");
+    const char *data =
+        write_tmp("dup.jsonl", "{\"id\": \"a\", \"text\": \"good\", \"label\": \"positive\"}\n"
+                               "{\"id\": \"a\", \"text\": \"bad\", \"label\": \"negative\"}\n");
     snprintf(text, sizeof text,
              "{\"name\": \"dup\", \"dataset\": {\"path\": \"%s\", \"fields\": {\"id\": \"id\"}},\n"
              " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
@@ -126,18 +129,26 @@ static void test_e2e_cli__duplicate_ids_rejected(void)
              " \"run\": {\"retries\": 0, \"timeout_ms\": 2000},\n"
              " \"report\": {\"dir\": \"%s/dup\"}}\n",
              data, fs_test_tmp_dir());
-    const char *args[] = {"run", write_tmp("dup.json", text), "--quiet", NULL};
+    const char *args[] = { "run", write_tmp("dup.json", text), "--quiet", NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 2);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "dup.jsonl:2: id: record id 'a' is used by records 1 and 2"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.err, "dup.jsonl:2: id: record id 'a' is used by records 1 and 2"));
     e2e_result_dispose(&r);
 }
 
 static char *perturb_json(const char *seed)
 {
-    const char *args[] = {"perturb", "--input", "examples/sentiment/test.jsonl", "--suite",
-                          "typo,case,whitespace,punctuation", "--seed", seed, "--json", NULL};
+    const char *args[] = { "perturb",
+                           "--input",
+                           "examples/sentiment/test.jsonl",
+                           "--suite",
+                           "typo,case,whitespace,punctuation",
+                           "--seed",
+                           seed,
+                           "--json",
+                           NULL };
     e2e_result r;
     CU_ASSERT(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 0);
@@ -162,8 +173,8 @@ static void test_e2e_cli__same_seed_same_variants(void)
 
 static void test_e2e_cli__perturb_text_unicode(void)
 {
-    const char *args[] = {"perturb", "--text", "Zoë lit «le livre» 日本語 😀!", "--suite",
-                          "punctuation", NULL};
+    const char *args[] = { "perturb", "--text",      "Zoë lit «le livre» 日本語 😀!",
+                           "--suite", "punctuation", NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 0);
@@ -173,9 +184,9 @@ static void test_e2e_cli__perturb_text_unicode(void)
 
 static void test_e2e_cli__help_and_usage(void)
 {
-    const char *help[] = {"run", "--help", NULL};
-    const char *bad[] = {"runn", NULL};
-    const char *list[] = {"list", "perturbations", NULL};
+    const char *help[] = { "run", "--help", NULL };
+    const char *bad[] = { "runn", NULL };
+    const char *list[] = { "list", "perturbations", NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, help, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 0);
@@ -195,7 +206,7 @@ static void test_e2e_cli__help_and_usage(void)
 /* docs/fairshake.1 is the output of 'fairshake --man': it cannot drift from --help. */
 static void test_e2e_cli__man_page_is_current(void)
 {
-    const char *args[] = {"--man", NULL};
+    const char *args[] = { "--man", NULL };
     char path[1024], *doc = NULL;
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
@@ -210,11 +221,12 @@ static void test_e2e_cli__man_page_is_current(void)
 /* The examples in README.md and docs/cli.md, as written there. */
 static void test_e2e_cli__documented_examples(void)
 {
-    const char *perturb[] = {"perturb", "--text", "The café was great!", "--suite", "punctuation",
-                             NULL};
-    const char *validate_demo[] = {"validate", "examples/sentiment/audit.json", NULL};
-    const char *seeded[] = {"perturb", "--text", "The café was great!", "--suite", "typo,case",
-                            "--seed", "7", NULL};
+    const char *perturb[] = { "perturb", "--text",      "The café was great!",
+                              "--suite", "punctuation", NULL };
+    const char *validate_demo[] = { "validate", "examples/sentiment/audit.json", NULL };
+    const char *seeded[] = { "perturb", "--text",    "The café was great!",
+                             "--suite", "typo,case", "--seed",
+                             "7",       NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, perturb, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 0);
@@ -231,17 +243,17 @@ static void test_e2e_cli__documented_examples(void)
 }
 
 const fs_test_case fs_e2e_cli_tests[] = {
-    {"test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current},
-    {"test_e2e_cli__documented_examples", test_e2e_cli__documented_examples},
-    {"test_e2e_cli__valid_config_passes", test_e2e_cli__valid_config_passes},
-    {"test_e2e_cli__unknown_key_names_it", test_e2e_cli__unknown_key_names_it},
-    {"test_e2e_cli__wrong_type_names_it", test_e2e_cli__wrong_type_names_it},
-    {"test_e2e_cli__bad_perturbation_param", test_e2e_cli__bad_perturbation_param},
-    {"test_e2e_cli__bad_label_in_dataset", test_e2e_cli__bad_label_in_dataset},
-    {"test_e2e_cli__unreachable_target_exits_3", test_e2e_cli__unreachable_target_exits_3},
-    {"test_e2e_cli__duplicate_ids_rejected", test_e2e_cli__duplicate_ids_rejected},
-    {"test_e2e_cli__same_seed_same_variants", test_e2e_cli__same_seed_same_variants},
-    {"test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode},
-    {"test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage},
-    {NULL, NULL},
+    { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
+    { "test_e2e_cli__documented_examples", test_e2e_cli__documented_examples },
+    { "test_e2e_cli__valid_config_passes", test_e2e_cli__valid_config_passes },
+    { "test_e2e_cli__unknown_key_names_it", test_e2e_cli__unknown_key_names_it },
+    { "test_e2e_cli__wrong_type_names_it", test_e2e_cli__wrong_type_names_it },
+    { "test_e2e_cli__bad_perturbation_param", test_e2e_cli__bad_perturbation_param },
+    { "test_e2e_cli__bad_label_in_dataset", test_e2e_cli__bad_label_in_dataset },
+    { "test_e2e_cli__unreachable_target_exits_3", test_e2e_cli__unreachable_target_exits_3 },
+    { "test_e2e_cli__duplicate_ids_rejected", test_e2e_cli__duplicate_ids_rejected },
+    { "test_e2e_cli__same_seed_same_variants", test_e2e_cli__same_seed_same_variants },
+    { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
+    { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
+    { NULL, NULL },
 };

@@ -79,17 +79,17 @@ static void test_core_buf__params_and_nearest(void)
     CU_ASSERT_STRING_EQUAL(fs_params_get(&p, "rate"), "0.2");
     CU_ASSERT_PTR_NULL(fs_params_get(&p, "seed"));
     fs_params_dispose(&p);
-    static const char *const keys[] = {"concurrency", "timeout_ms", "retries", "store"};
+    static const char *const keys[] = { "concurrency", "timeout_ms", "retries", "store" };
     CU_ASSERT_STRING_EQUAL(fs_nearest("concurency", keys, 4), "concurrency");
     CU_ASSERT_STRING_EQUAL(fs_nearest("retry", keys, 4), "retries");
     CU_ASSERT_PTR_NULL(fs_nearest("zzzzzzzzzzzz", keys, 4));
 }
 
 const fs_test_case fs_core_buf_tests[] = {
-    {"test_core_buf__append_and_take", test_core_buf__append_and_take},
-    {"test_core_buf__cap_is_sticky", test_core_buf__cap_is_sticky},
-    {"test_core_buf__json_string_escapes", test_core_buf__json_string_escapes},
-    {"test_core_buf__double_round_trips", test_core_buf__double_round_trips},
-    {"test_core_buf__params_and_nearest", test_core_buf__params_and_nearest},
-    {NULL, NULL},
+    { "test_core_buf__append_and_take", test_core_buf__append_and_take },
+    { "test_core_buf__cap_is_sticky", test_core_buf__cap_is_sticky },
+    { "test_core_buf__json_string_escapes", test_core_buf__json_string_escapes },
+    { "test_core_buf__double_round_trips", test_core_buf__double_round_trips },
+    { "test_core_buf__params_and_nearest", test_core_buf__params_and_nearest },
+    { NULL, NULL },
 };

@@ -26,7 +26,7 @@ static void test_core_rng__below_and_uniform_ranges(void)
 {
     fs_rng r;
     fs_rng_seed(&r, 7);
-    size_t counts[3] = {0, 0, 0};
+    size_t counts[3] = { 0, 0, 0 };
     for (int i = 0; i < 30000; i++) {
         uint64_t v = fs_rng_below(&r, 3);
         CU_ASSERT_FATAL(v < 3);
@@ -47,8 +47,8 @@ static void test_core_rng__sha256_known_vector(void)
 }
 
 const fs_test_case fs_core_rng_tests[] = {
-    {"test_core_rng__derive_is_deterministic", test_core_rng__derive_is_deterministic},
-    {"test_core_rng__below_and_uniform_ranges", test_core_rng__below_and_uniform_ranges},
-    {"test_core_rng__sha256_known_vector", test_core_rng__sha256_known_vector},
-    {NULL, NULL},
+    { "test_core_rng__derive_is_deterministic", test_core_rng__derive_is_deterministic },
+    { "test_core_rng__below_and_uniform_ranges", test_core_rng__below_and_uniform_ranges },
+    { "test_core_rng__sha256_known_vector", test_core_rng__sha256_known_vector },
+    { NULL, NULL },
 };

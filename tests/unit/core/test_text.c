@@ -8,7 +8,11 @@
 static void test_core_text__graphemes_keep_clusters(void)
 {
     /* e + combining acute, a family emoji (ZWJ sequence), a flag, CJK, Hebrew */
-    const char *s = "e\xCC\x81" "👨‍👩‍👧" "🇫🇷" "日本" "שלום";
+    const char *s = "e\xCC\x81"
+                    "👨‍👩‍👧"
+                    "🇫🇷"
+                    "日本"
+                    "שלום";
     fs_text_span *spans = NULL;
     size_t n = 0;
     CU_ASSERT_EQUAL_FATAL(fs_text_segment(&spans, &n, s, strlen(s), FS_TEXT_GRAPHEME, NULL), FS_OK);
@@ -40,8 +44,8 @@ static void test_core_text__case_mapping_is_full(void)
 {
     fs_buf b;
     fs_buf_init(&b, 0);
-    CU_ASSERT_EQUAL(fs_text_case_map(&b, "straße ÉCOLE", strlen("straße ÉCOLE"), FS_CASE_UPPER, NULL),
-                    FS_OK);
+    CU_ASSERT_EQUAL(
+        fs_text_case_map(&b, "straße ÉCOLE", strlen("straße ÉCOLE"), FS_CASE_UPPER, NULL), FS_OK);
     CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&b), "STRASSE ÉCOLE");
     fs_buf_reset(&b);
     CU_ASSERT_EQUAL(fs_text_case_map(&b, "ΣΟΦΊΑ", strlen("ΣΟΦΊΑ"), FS_CASE_LOWER, NULL), FS_OK);
@@ -66,9 +70,9 @@ static void test_core_text__normalize_and_validate(void)
 }
 
 const fs_test_case fs_core_text_tests[] = {
-    {"test_core_text__graphemes_keep_clusters", test_core_text__graphemes_keep_clusters},
-    {"test_core_text__words_have_kinds", test_core_text__words_have_kinds},
-    {"test_core_text__case_mapping_is_full", test_core_text__case_mapping_is_full},
-    {"test_core_text__normalize_and_validate", test_core_text__normalize_and_validate},
-    {NULL, NULL},
+    { "test_core_text__graphemes_keep_clusters", test_core_text__graphemes_keep_clusters },
+    { "test_core_text__words_have_kinds", test_core_text__words_have_kinds },
+    { "test_core_text__case_mapping_is_full", test_core_text__case_mapping_is_full },
+    { "test_core_text__normalize_and_validate", test_core_text__normalize_and_validate },
+    { NULL, NULL },
 };
