@@ -186,13 +186,41 @@ static fs_status on_done(const fs_response *resp, void *payload)
     return st == FS_OK ? FS_OK : fail_inner(c, st);
 }
 
+/* Render the prompt and the request body for text into c->body, and the cache key of
+ * (target identity, body) into key. */
+static fs_status build_request(run_ctx *c, const char *text, size_t len, char key[65])
+{
+    fs_buf_reset(&c->prompt);
+    fs_buf_reset(&c->body);
+    fs_buf_reset(&c->keybuf);
+    fs_status st = fs_prompt_render(&c->prompt, c->cfg->prompt, text, len,
+                                    (const char *const *)c->cfg->labels, c->cfg->n_labels,
+                                    &c->inner_err);
+    if (st == FS_OK) {
+        st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
+                                  &c->inner_err);
+    }
+    fs_buf_puts(&c->keybuf, c->identity);
+    fs_buf_putc(&c->keybuf, '\n');
+    fs_buf_append(&c->keybuf, fs_buf_cstr(&c->body), c->body.len);
+    if (st == FS_OK && (fs_buf_status(&c->body) != FS_OK || fs_buf_status(&c->keybuf) != FS_OK)) {
+        st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (st == FS_OK) {
+        st = fs_hash_sha256_hex(key, fs_buf_cstr(&c->keybuf), c->keybuf.len, &c->inner_err);
+    }
+    return st;
+}
+
+/* Store the variant; queue its request unless the store already has its answer (resume)
+ * or the response cache has the answer to the same request. */
 static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *pert,
                                  const char *text, size_t len, bool changed)
 {
     fs_variant v = { 0, rec->id, rec->index, pert, rec->group, rec->label, text, changed };
     int64_t vid = 0;
     bool done = false;
-    char *cached = NULL;
+    char key[65], *cached = NULL;
     fs_status st = fs_store_put_variant(c->store, &v, &vid, &c->inner_err);
     c->variants++;
     if (st == FS_ERR_INPUT) {
@@ -202,25 +230,22 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
     if (st == FS_OK) {
         st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
     }
-    if (st != FS_OK || done) {
+    if (st == FS_OK && !done) {
+        st = build_request(c, text, len, key);
+    }
+    if (st == FS_OK && !done) {
+        st = fs_store_cache_get(c->store, key, &cached, &c->inner_err);
+    }
+    if (st != FS_OK || done || cached != NULL) {
+        if (st == FS_OK && cached != NULL) {
+            bool parsed = false;
+            c->cache_hits++;
+            st = record_answer(c, vid, cached, strlen(cached), NULL, true, &parsed);
+        }
+        fs_free(cached);
         if (st == FS_OK) {
             report_progress(c);
         }
-        return st;
-    }
-    fs_buf_reset(&c->prompt);
-    fs_buf_reset(&c->body);
-    fs_buf_reset(&c->keybuf);
-    st = fs_prompt_render(&c->prompt, c->cfg->prompt, text, len,
-                          (const char *const *)c->cfg->labels, c->cfg->n_labels, &c->inner_err);
-    if (st == FS_OK) {
-        st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
-                                  &c->inner_err);
-    }
-    if (st == FS_OK && fs_buf_status(&c->body) != FS_OK) {
-        st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
-    }
-    if (st != FS_OK) {
         return st;
     }
     pending *p = fs_calloc(1, sizeof *p);
@@ -228,29 +253,11 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
         return FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
     }
     p->variant_id = vid;
-    fs_buf_puts(&c->keybuf, c->identity);
-    fs_buf_putc(&c->keybuf, '\n');
-    fs_buf_append(&c->keybuf, fs_buf_cstr(&c->body), c->body.len);
-    st = fs_hash_sha256_hex(p->cache_key, fs_buf_cstr(&c->keybuf), c->keybuf.len, &c->inner_err);
-    if (st == FS_OK) {
-        st = fs_store_cache_get(c->store, p->cache_key, &cached, &c->inner_err);
-    }
-    if (st == FS_OK && cached != NULL) {
-        bool parsed = false;
-        c->cache_hits++;
-        st = record_answer(c, vid, cached, strlen(cached), NULL, true, &parsed);
-        fs_free(cached);
+    memcpy(p->cache_key, key, sizeof key);
+    p->body = fs_buf_take(&c->body, &p->body_len);
+    if (p->body == NULL) {
         pending_free(p);
-        report_progress(c);
-        return st;
-    }
-    if (st == FS_OK) {
-        p->body = fs_buf_take(&c->body, &p->body_len);
-        st = p->body ? FS_OK : FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
-    }
-    if (st != FS_OK) {
-        pending_free(p);
-        return st;
+        return FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
     }
     c->queue[c->q_len++] = p;
     return FS_OK;
@@ -592,6 +599,71 @@ static fs_status validate_dataset(const fs_config *cfg, uint64_t limit, uint64_t
     return st;
 }
 
+/* Everything before the first request: perturbers, provenance hashes, a validating pass
+ * over the dataset, the report directory and the store. */
+static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
+                             const char *data_dir, fs_error *err)
+{
+    const fs_config *cfg = c->cfg;
+    char why[sizeof err->msg];
+    c->queue = fs_calloc(cfg->n_perturbations + 1, sizeof *c->queue);
+    if (c->queue == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_status st = make_perturbers(&c->perts, cfg, data_dir, err);
+    if (st == FS_OK) {
+        st = hash_lexicons(prov, c->perts, cfg->n_perturbations, err);
+    }
+    if (st == FS_OK) {
+        st = fs_hash_file_hex(prov->dataset_hash, cfg->dataset_path, err);
+        if (st != FS_OK && err != NULL) {
+            snprintf(why, sizeof why, "%s", err->msg);
+            st = FS_FAIL(err, FS_ERR_CONFIG, "%s: dataset.path: %s", cfg->path, why);
+        }
+    }
+    if (st == FS_OK) {
+        st = validate_dataset(cfg, c->opts->limit, &c->total, err);
+        c->total *= (cfg->n_perturbations + 1) * cfg->n_targets;
+    }
+    if (st == FS_OK) {
+        st = mkdir_p(dir, err);
+    }
+    if (st == FS_OK) {
+        st = open_store(&c->store, cfg, dir, c->opts->fresh, err);
+    }
+    if (st == FS_OK) {
+        st = save_config_meta(c->store, cfg, err);
+    }
+    return st;
+}
+
+/* Send everything, keep every answer that arrived (a later run resumes from them), then
+ * score and write the reports. */
+static fs_status execute_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
+                             fs_audit_result *out, fs_error *err)
+{
+    fs_audit__now_iso(prov->started);
+    if (gethostname(prov->host, sizeof prov->host) != 0) {
+        snprintf(prov->host, sizeof prov->host, "unknown");
+    }
+    prov->host[sizeof prov->host - 1] = '\0';
+    fs_status st = dispatch_all(c, prov, out);
+    fs_status fst = fs_store_flush(c->store, st == FS_OK ? err : NULL);
+    st = st == FS_OK ? fst : st;
+    fs_audit__now_iso(prov->finished);
+    if (st == FS_OK) {
+        st = fs_audit__prov_save(c->store, prov, err);
+    }
+    if (st == FS_OK) {
+        st = write_reports(c->cfg, c->store, dir, prov, prov->records, NULL, 0, out, err);
+    }
+    if (st == FS_OK) {
+        st = fs_store_close(c->store, err);
+        c->store = NULL;
+    }
+    return st;
+}
+
 fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_audit_result *out,
                        fs_error *err)
 {
@@ -606,68 +678,17 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     fs_buf_init(&c.body, 0);
     fs_buf_init(&c.keybuf, 0);
     fs_status st = fs_config_load(&cfg, config_path, err);
-    if (st != FS_OK) {
-        goto done;
-    }
-    const char *dir = opts->out_dir ? opts->out_dir : cfg->report_dir;
-    const char *data_dir = opts->data_dir ? opts->data_dir : fs_audit_data_dir();
-    c.cfg = cfg;
-    c.opts = opts;
-    c.err = err;
-    c.queue = fs_calloc(cfg->n_perturbations + 1, sizeof *c.queue);
-    if (c.queue == NULL) {
-        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    st = make_perturbers(&c.perts, cfg, data_dir, err);
     if (st == FS_OK) {
-        st = hash_lexicons(&prov, c.perts, cfg->n_perturbations, err);
-    }
-    if (st == FS_OK) {
-        st = fs_hash_file_hex(prov.dataset_hash, cfg->dataset_path, err);
-        if (st != FS_OK && err != NULL) {
-            st = FS_FAIL(err, FS_ERR_CONFIG, "%s: dataset.path: %s", cfg->path, err->msg);
+        const char *dir = opts->out_dir ? opts->out_dir : cfg->report_dir;
+        c.cfg = cfg;
+        c.opts = opts;
+        c.err = err;
+        st = prepare_run(&c, &prov, dir, opts->data_dir ? opts->data_dir : fs_audit_data_dir(),
+                         err);
+        if (st == FS_OK) {
+            st = execute_run(&c, &prov, dir, out, err);
         }
     }
-    if (st == FS_OK) {
-        st = validate_dataset(cfg, opts->limit, &c.total, err);
-        c.total *= (cfg->n_perturbations + 1) * cfg->n_targets;
-    }
-    if (st == FS_OK) {
-        st = mkdir_p(dir, err);
-    }
-    if (st == FS_OK) {
-        st = open_store(&c.store, cfg, dir, opts->fresh, err);
-    }
-    if (st == FS_OK) {
-        st = save_config_meta(c.store, cfg, err);
-    }
-    if (st != FS_OK) {
-        goto done;
-    }
-    fs_audit__now_iso(prov.started);
-    if (gethostname(prov.host, sizeof prov.host) != 0) {
-        snprintf(prov.host, sizeof prov.host, "unknown");
-    }
-    prov.host[sizeof prov.host - 1] = '\0';
-    st = dispatch_all(&c, &prov, out);
-    {
-        /* Whatever happened, keep every answer that arrived: a later run resumes. */
-        fs_status fst = fs_store_flush(c.store, st == FS_OK ? err : NULL);
-        st = st == FS_OK ? fst : st;
-    }
-    fs_audit__now_iso(prov.finished);
-    if (st == FS_OK) {
-        st = fs_audit__prov_save(c.store, &prov, err);
-    }
-    if (st == FS_OK) {
-        st = write_reports(cfg, c.store, dir, &prov, prov.records, NULL, 0, out, err);
-    }
-    if (st == FS_OK) {
-        st = fs_store_close(c.store, err);
-        c.store = NULL;
-    }
-done:
     fs_store_free(c.store);
     free_perturbers(c.perts, cfg ? cfg->n_perturbations : 0);
     fs_free(c.queue);

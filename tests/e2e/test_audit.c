@@ -184,10 +184,86 @@ static void test_e2e_audit__faults_are_retried(void)
     cJSON_Delete(rep);
 }
 
+/* A minimal config without perturbations for the given server and dataset. */
+static bool write_plain_config(const char *name, const char *url, const char *data,
+                               const char *run)
+{
+    char text[4096];
+    snprintf(report_dir, sizeof report_dir, "%s/%s", fs_test_tmp_dir(), name);
+    snprintf(config_path, sizeof config_path, "%s/%s.json", fs_test_tmp_dir(), name);
+    snprintf(text, sizeof text,
+             "{\"name\": \"%s\", \"dataset\": {\"path\": \"%s\"},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", "
+             "\"negative\"], \"prompt\": \"Text: {{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\"}],\n"
+             " \"run\": %s, \"report\": {\"dir\": \"%s\"}}\n",
+             name, data, url, run, report_dir);
+    return e2e_write_file(config_path, text);
+}
+
+/* The same request body twice in one run is sent once: the second answer comes from the
+ * response cache. */
+static void test_e2e_audit__cache_serves_repeats(void)
+{
+    fs_test_refmodel rm;
+    char data[1024];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/repeats.jsonl", fs_test_tmp_dir());
+    CU_ASSERT_FATAL(e2e_write_file(data, "{\"text\": \"A wonderful, friendly hotel.\", \"label\": \"positive\"}\n"
+                                         "{\"text\": \"Cold food and rude staff.\", \"label\": \"negative\"}\n"
+                                         "{\"text\": \"A wonderful, friendly hotel.\", \"label\": \"positive\"}\n"));
+    CU_ASSERT_FATAL(write_plain_config("repeats", rm.base_url, data, "{\"concurrency\": 1}"));
+    int code = -1;
+    const char *args[] = {"run", config_path, "--fresh", "--quiet", NULL};
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    CU_ASSERT_EQUAL(e2e_num(rep, "provenance.requests_sent"), 2);
+    CU_ASSERT_EQUAL(e2e_num(rep, "provenance.cache_hits"), 1);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n"), 3);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.metrics.accuracy"), 1.0);
+    /* No perturbation: robustness figures are absent, worst case equals clean. */
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(e2e_get(rep, "targets.0.robustness")), 0);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.worst_case.metrics.accuracy"), 1.0);
+    cJSON_Delete(rep);
+}
+
+/* Answers that are not valid JSON are errors: counted, their cause reported, left out of
+ * the metrics, never scored as a label. */
+static void test_e2e_audit__malformed_answers_are_errors(void)
+{
+    fs_test_refmodel rm;
+    char data[1024];
+    const char *extra[] = {"--malformed-rate", "0.3", "--seed", "3", NULL};
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, extra));
+    snprintf(data, sizeof data, "%s/examples/sentiment/test.jsonl", fs_test_source_dir());
+    CU_ASSERT_FATAL(write_plain_config("malformed", rm.base_url, data, "{\"retries\": 0}"));
+    int code = -1;
+    const char *args[] = {"run", config_path, "--fresh", "--quiet", "--limit", "50", NULL};
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    double n = e2e_num(rep, "targets.0.clean.n"), errors = e2e_num(rep, "targets.0.clean.errors");
+    CU_ASSERT(errors > 0 && errors < 50);
+    CU_ASSERT_EQUAL(n + errors, 50);
+    const char *cause = cJSON_GetStringValue(e2e_get(rep, "targets.0.clean.error_causes.0.message"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
+    CU_ASSERT_PTR_NOT_NULL(strstr(cause, "JSON"));
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.error_causes.0.count"), errors);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(rep, "targets.0.error_rate"), errors / 50.0, 1e-12);
+    cJSON_Delete(rep);
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
     { "test_e2e_audit__report_rebuilds_from_store", test_e2e_audit__report_rebuilds_from_store },
     { "test_e2e_audit__faults_are_retried", test_e2e_audit__faults_are_retried },
+    { "test_e2e_audit__cache_serves_repeats", test_e2e_audit__cache_serves_repeats },
+    { "test_e2e_audit__malformed_answers_are_errors",
+      test_e2e_audit__malformed_answers_are_errors },
     { NULL, NULL },
 };
