@@ -31,6 +31,8 @@ FS_API size_t fs_perturb_catalogue(const fs_perturb_info **out);
 /** Catalogue entry by name, or NULL. */
 FS_API const fs_perturb_info *fs_perturb_find(const char *name);
 FS_API const char *fs_perturb_family_name(fs_perturb_family f);
+/** The catalogue name nearest to name (for "did you mean"), or NULL when none is close. */
+FS_API const char *fs_perturb_nearest(const char *name);
 
 typedef struct fs_perturber fs_perturber;
 

@@ -494,13 +494,7 @@ static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj, 
         return fail_at(c, dotted, "missing required key 'name' (a string)");
     }
     if (fs_perturb_find(name) == NULL) {
-        const fs_perturb_info *cat = NULL;
-        size_t n = fs_perturb_catalogue(&cat);
-        const char *names[64];
-        for (size_t i = 0; i < n && i < 64; i++) {
-            names[i] = cat[i].name;
-        }
-        const char *near = fs_nearest(name, names, n < 64 ? n : 64);
+        const char *near = fs_perturb_nearest(name);
         snprintf(sub, sizeof sub, "%s.name", dotted);
         return fail_at(c, sub,
                        near ? "unknown perturbation '%s' (did you mean '%s'?)"

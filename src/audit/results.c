@@ -732,6 +732,18 @@ done:
     return st;
 }
 
+static cJSON *lexicons_json(const fs_audit__prov *prov)
+{
+    cJSON *lex = cJSON_CreateArray();
+    for (size_t i = 0; lex != NULL && i < prov->n_lexicons; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToArray(lex, e);
+        fs_json__add_str(e, "path", prov->lexicon_paths[i]);
+        fs_json__add_str(e, "sha256", prov->lexicon_hashes[i]);
+    }
+    return lex;
+}
+
 static cJSON *prov_json(const fs_config *cfg, const fs_audit__prov *prov)
 {
     cJSON *p = cJSON_CreateObject();
@@ -739,13 +751,7 @@ static cJSON *prov_json(const fs_config *cfg, const fs_audit__prov *prov)
     fs_json__add_str(p, "config_hash", cfg->hash);
     fs_json__add_str(p, "dataset_path", cfg->dataset_path);
     fs_json__add_str(p, "dataset_hash", prov->dataset_hash);
-    cJSON *lex = cJSON_AddArrayToObject(p, "lexicons");
-    for (size_t i = 0; lex != NULL && i < prov->n_lexicons; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToArray(lex, e);
-        fs_json__add_str(e, "path", prov->lexicon_paths[i]);
-        fs_json__add_str(e, "sha256", prov->lexicon_hashes[i]);
-    }
+    cJSON_AddItemToObject(p, "lexicons", lexicons_json(prov));
     cJSON_AddNumberToObject(p, "seed", (double)cfg->seed);
     fs_json__add_str(p, "started", prov->started);
     fs_json__add_str(p, "finished", prov->finished);
@@ -843,13 +849,7 @@ fs_status fs_audit__prov_save(fs_store *store, const fs_audit__prov *prov, fs_er
     cJSON_AddNumberToObject(p, "records", (double)prov->records);
     cJSON_AddNumberToObject(p, "requests_sent", (double)prov->requests_sent);
     cJSON_AddNumberToObject(p, "cache_hits", (double)prov->cache_hits);
-    cJSON *lex = cJSON_AddArrayToObject(p, "lexicons");
-    for (size_t i = 0; lex != NULL && i < prov->n_lexicons; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToArray(lex, e);
-        fs_json__add_str(e, "path", prov->lexicon_paths[i]);
-        fs_json__add_str(e, "sha256", prov->lexicon_hashes[i]);
-    }
+    cJSON_AddItemToObject(p, "lexicons", lexicons_json(prov));
     char *text = fs_json__print(p, false);
     cJSON_Delete(p);
     if (text == NULL) {

@@ -167,13 +167,7 @@ static int parse_suites(const cli_cmd *cmd, preview *p, char *list)
             *comma = '\0';
         }
         if (fs_perturb_find(s) == NULL) {
-            const fs_perturb_info *cat = NULL;
-            size_t n = fs_perturb_catalogue(&cat);
-            const char *names[64];
-            for (size_t i = 0; i < n && i < 64; i++) {
-                names[i] = cat[i].name;
-            }
-            const char *near = fs_nearest(s, names, n < 64 ? n : 64);
+            const char *near = fs_perturb_nearest(s);
             return cli_usage(cmd, "--suite: unknown perturbation '%s'%s%s%s", s,
                              near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         }

@@ -87,13 +87,18 @@ const char *fs_perturb_family_name(fs_perturb_family f)
     return "unknown";
 }
 
-static fs_status unknown_perturbation(const char *name, fs_error *err)
+const char *fs_perturb_nearest(const char *name)
 {
     const char *names[N_OF(catalogue)];
     for (size_t i = 0; i < N_OF(catalogue); i++) {
         names[i] = catalogue[i].name;
     }
-    const char *near = fs_nearest(name, names, N_OF(catalogue));
+    return fs_nearest(name, names, N_OF(catalogue));
+}
+
+static fs_status unknown_perturbation(const char *name, fs_error *err)
+{
+    const char *near = fs_perturb_nearest(name);
     if (near != NULL) {
         return FS_FAIL(err, FS_ERR_CONFIG, "unknown perturbation '%s' (did you mean '%s'?)", name,
                        near);
