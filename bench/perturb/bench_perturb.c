@@ -98,7 +98,7 @@ static int bench_one(fs_perturber *p, const corpus *c, double min_seconds)
         for (size_t i = 0; i < N_RECORDS; i++) {
             bool changed = false;
             fs_buf_reset(&out);
-            if (fs_perturber_apply(p, c->text[i], c->len[i], 42, c->id[i], NULL, &out, &changed,
+            if (fs_perturber_apply(p, c->text[i], c->len[i], 42, c->id[i], NULL, 0, &out, &changed,
                                    &err) != FS_OK) {
                 fprintf(stderr, "bench_perturb: %s\n", err.msg);
                 fs_buf_dispose(&out);

@@ -131,6 +131,29 @@ typedef enum fs_text_case {
 FS_API fs_status fs_text_case_map(fs_buf *out, const char *s, size_t n, fs_text_case c,
                                   fs_error *err);
 
+/** A reusable case mapper (ICU UCaseMap, root locale): mapping many short strings with one
+ *  is much faster than fs_text_case_map. Not thread-safe; one per thread. */
+typedef struct fs_text_casemapper fs_text_casemapper;
+/** out: returns owned (fs_text_casemapper_free). */
+FS_API fs_status fs_text_casemapper_new(fs_text_casemapper **out, fs_error *err);
+FS_API void fs_text_casemapper_free(fs_text_casemapper *cm);
+/** Append s[0..n) case-mapped to out. */
+FS_API fs_status fs_text_casemapper_map(fs_text_casemapper *cm, fs_buf *out, const char *s,
+                                        size_t n, fs_text_case c, fs_error *err);
+
+/** A compiled ICU regular expression, matched on UTF-8 with byte offsets. Not
+ *  thread-safe; one per thread. */
+typedef struct fs_text_regex fs_text_regex;
+/** Compile pattern (ICU syntax). A bad pattern is FS_ERR_CONFIG naming the pattern, the
+ *  problem and its offset. out: returns owned (fs_text_regex_free). */
+FS_API fs_status fs_text_regex_new(fs_text_regex **out, const char *pattern, fs_error *err);
+FS_API void fs_text_regex_free(fs_text_regex *re);
+/** Every non-overlapping match in s[0..n), as byte spans appended to *spans (grown with
+ *  fs_realloc; *count and *cap are updated). Empty matches are skipped. */
+FS_API fs_status fs_text_regex_find_all(fs_text_regex *re, const char *s, size_t n,
+                                        fs_text_span **spans, size_t *count, size_t *cap,
+                                        fs_error *err);
+
 /** Character classes of the first code point of s[0..n). */
 typedef struct fs_text_class {
     uint32_t cp;

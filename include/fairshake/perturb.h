@@ -50,12 +50,24 @@ FS_API const fs_params *fs_perturber_params(const fs_perturber *p);
  *  provenance hashes. */
 FS_API size_t fs_perturber_files(const fs_perturber *p, const char *const **out);
 
+/** Protect spans from perturbation: each pattern is an ICU regular expression, or
+ *  "@name" for a preset from perturbations/protect.json (@url, @email, @number, ...).
+ *  Matches are copied unchanged; the perturbation sees only the text between them.
+ *  Perturbations that add to or transform the whole input (distractor, injection,
+ *  encoding) are not affected. A bad pattern is FS_ERR_CONFIG. Call once, before the
+ *  first apply. */
+FS_API fs_status fs_perturber_set_protect(fs_perturber *p, const char *const *patterns, size_t n,
+                                          const char *data_dir, fs_error *err);
+
 /** Apply to text[0..n) (valid UTF-8). The RNG stream is derived from (seed, record_id,
- *  stream_name); stream_name NULL uses the perturbation's name. Appends the variant to
- *  out; *changed is false when nothing was changed. */
+ *  stream_name, index) only: stream_name NULL uses the perturbation's name, and variant
+ *  index k > 0 uses "stream_name#k", so variant 0 of a record never depends on how many
+ *  others are made, nor on record order, threads or time. Appends the variant to out;
+ *  *changed is false when the variant equals the input (nothing eligible, or nothing
+ *  drawn). */
 FS_API fs_status fs_perturber_apply(fs_perturber *p, const char *text, size_t n, uint64_t seed,
-                                    const char *record_id, const char *stream_name, fs_buf *out,
-                                    bool *changed, fs_error *err);
+                                    const char *record_id, const char *stream_name, uint64_t index,
+                                    fs_buf *out, bool *changed, fs_error *err);
 
 FS_END_DECLS
 #endif

@@ -193,9 +193,9 @@ static fs_status build_request(run_ctx *c, const char *text, size_t len, char ke
     fs_buf_reset(&c->prompt);
     fs_buf_reset(&c->body);
     fs_buf_reset(&c->keybuf);
-    fs_status st = fs_prompt_render(&c->prompt, c->cfg->prompt, text, len,
-                                    (const char *const *)c->cfg->labels, c->cfg->n_labels,
-                                    &c->inner_err);
+    fs_status st =
+        fs_prompt_render(&c->prompt, c->cfg->prompt, text, len, (const char *const *)c->cfg->labels,
+                         c->cfg->n_labels, &c->inner_err);
     if (st == FS_OK) {
         st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
                                   &c->inner_err);
@@ -301,7 +301,8 @@ static fs_status load_record(run_ctx *c)
         bool changed = false;
         fs_buf_reset(&c->text);
         st = fs_perturber_apply(c->perts[i], rec->input, rec->input_len, c->cfg->seed, rec->id,
-                                c->cfg->perturbations[i].label, &c->text, &changed, &c->inner_err);
+                                c->cfg->perturbations[i].label, 0, &c->text, &changed,
+                                &c->inner_err);
         if (st == FS_OK && fs_buf_status(&c->text) != FS_OK) {
             st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
         }
@@ -683,8 +684,8 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
         c.cfg = cfg;
         c.opts = opts;
         c.err = err;
-        st = prepare_run(&c, &prov, dir, opts->data_dir ? opts->data_dir : fs_audit_data_dir(),
-                         err);
+        st =
+            prepare_run(&c, &prov, dir, opts->data_dir ? opts->data_dir : fs_audit_data_dir(), err);
         if (st == FS_OK) {
             st = execute_run(&c, &prov, dir, out, err);
         }

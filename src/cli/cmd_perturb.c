@@ -24,14 +24,15 @@ static int emit(preview *p, const char *id, const char *text, size_t len, fs_err
     for (size_t s = 0; s < p->n; s++) {
         for (uint64_t i = 0; i < p->k; i++) {
             bool changed = false;
+            /* the label shown for variant i, and the stream name the engine derives */
             if (i == 0) {
                 snprintf(stream, sizeof stream, "%s", p->names[s]);
             } else {
                 snprintf(stream, sizeof stream, "%s#%llu", p->names[s], (unsigned long long)i);
             }
             fs_buf_reset(&p->out);
-            fs_status st = fs_perturber_apply(p->perts[s], text, len, p->seed, id, stream, &p->out,
-                                              &changed, err);
+            fs_status st = fs_perturber_apply(p->perts[s], text, len, p->seed, id, p->names[s], i,
+                                              &p->out, &changed, err);
             if (st != FS_OK) {
                 fs_error_prefix(err, "record %s", id);
                 return cli_fail(st, err);

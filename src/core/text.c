@@ -10,6 +10,7 @@
 #include <unicode/ucasemap.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uregex.h>
 #include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
@@ -346,5 +347,162 @@ done:
     fs_free(src);
     fs_free(dst);
     fs_free(utf8);
+    return st;
+}
+
+struct fs_text_casemapper {
+    UCaseMap *cm;
+};
+
+fs_status fs_text_casemapper_new(fs_text_casemapper **out, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    *out = NULL;
+    fs_text_casemapper *m = fs_calloc(1, sizeof *m);
+    if (m == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    m->cm = ucasemap_open("", U_FOLD_CASE_DEFAULT, &uerr);
+    if (U_FAILURE(uerr)) {
+        fs_free(m);
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU case map: %s", u_errorName(uerr));
+    }
+    *out = m;
+    return FS_OK;
+}
+
+void fs_text_casemapper_free(fs_text_casemapper *cm)
+{
+    if (cm == NULL) {
+        return;
+    }
+    ucasemap_close(cm->cm);
+    fs_free(cm);
+}
+
+static int32_t map_once(UCaseMap *cm, char *dst, int32_t cap, const char *s, int32_t n,
+                        fs_text_case c, UErrorCode *uerr)
+{
+    switch (c) {
+    case FS_CASE_LOWER:
+        return ucasemap_utf8ToLower(cm, dst, cap, s, n, uerr);
+    case FS_CASE_UPPER:
+        return ucasemap_utf8ToUpper(cm, dst, cap, s, n, uerr);
+    case FS_CASE_TITLE:
+        return ucasemap_utf8ToTitle(cm, dst, cap, s, n, uerr);
+    case FS_CASE_FOLD:
+        return ucasemap_utf8FoldCase(cm, dst, cap, s, n, uerr);
+    }
+    return 0;
+}
+
+fs_status fs_text_casemapper_map(fs_text_casemapper *cm, fs_buf *out, const char *s, size_t n,
+                                 fs_text_case c, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    char small[256];
+    if (n > INT32_MAX / 4) {
+        return FS_FAIL(err, FS_ERR_LIMIT, "text too long to case-map");
+    }
+    int32_t len = map_once(cm->cm, small, (int32_t)sizeof small, s, (int32_t)n, c, &uerr);
+    if (uerr == U_BUFFER_OVERFLOW_ERROR) {
+        char *big = fs_malloc((size_t)len + 1);
+        if (big == NULL) {
+            return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        }
+        uerr = U_ZERO_ERROR;
+        len = map_once(cm->cm, big, len + 1, s, (int32_t)n, c, &uerr);
+        if (U_SUCCESS(uerr)) {
+            fs_buf_append(out, big, (size_t)len);
+        }
+        fs_free(big);
+    } else if (U_SUCCESS(uerr)) {
+        fs_buf_append(out, small, (size_t)len);
+    }
+    if (U_FAILURE(uerr)) {
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU case mapping: %s", u_errorName(uerr));
+    }
+    return FS_OK;
+}
+
+struct fs_text_regex {
+    URegularExpression *re;
+};
+
+fs_status fs_text_regex_new(fs_text_regex **out, const char *pattern, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    UParseError pe;
+    memset(&pe, 0, sizeof pe);
+    *out = NULL;
+    fs_text_regex *r = fs_calloc(1, sizeof *r);
+    if (r == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    UText *pt = utext_openUTF8(NULL, pattern, -1, &uerr);
+    r->re = U_SUCCESS(uerr) ? uregex_openUText(pt, 0, &pe, &uerr) : NULL;
+    utext_close(pt);
+    if (U_FAILURE(uerr)) {
+        fs_free(r);
+        return FS_FAIL(err, FS_ERR_CONFIG, "pattern '%s': %s at offset %d", pattern,
+                       u_errorName(uerr), (int)pe.offset);
+    }
+    *out = r;
+    return FS_OK;
+}
+
+void fs_text_regex_free(fs_text_regex *re)
+{
+    if (re == NULL) {
+        return;
+    }
+    uregex_close(re->re);
+    fs_free(re);
+}
+
+static bool push_match(fs_text_span **spans, size_t *count, size_t *cap, size_t a, size_t b)
+{
+    if (*count == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16, bytes;
+        if (!fs_size_mul(&bytes, nc, sizeof **spans)) {
+            return false;
+        }
+        fs_text_span *p = fs_realloc(*spans, bytes);
+        if (p == NULL) {
+            return false;
+        }
+        *spans = p;
+        *cap = nc;
+    }
+    (*spans)[*count].start = a;
+    (*spans)[*count].end = b;
+    (*spans)[*count].kind = 0;
+    (*count)++;
+    return true;
+}
+
+fs_status fs_text_regex_find_all(fs_text_regex *re, const char *s, size_t n, fs_text_span **spans,
+                                 size_t *count, size_t *cap, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    fs_status st = FS_OK;
+    UText *ut = utext_openUTF8(NULL, s, (int64_t)n, &uerr);
+    if (U_FAILURE(uerr)) {
+        return FS_FAIL(err, FS_ERR_TEXT, "ICU UText: %s", u_errorName(uerr));
+    }
+    uregex_setUText(re->re, ut, &uerr);
+    while (U_SUCCESS(uerr) && uregex_findNext(re->re, &uerr)) {
+        int64_t a = uregex_start64(re->re, 0, &uerr), b = uregex_end64(re->re, 0, &uerr);
+        if (U_SUCCESS(uerr) && b > a && !push_match(spans, count, cap, (size_t)a, (size_t)b)) {
+            st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+            break;
+        }
+    }
+    if (st == FS_OK && U_FAILURE(uerr)) {
+        st = FS_FAIL(err, FS_ERR_TEXT, "ICU regex: %s", u_errorName(uerr));
+    }
+    UErrorCode e2 = U_ZERO_ERROR;
+    uregex_setText(re->re, NULL, 0, &e2);
+    utext_close(ut);
     return st;
 }

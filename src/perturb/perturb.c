@@ -8,49 +8,153 @@
 #include "fairshake/perturb.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "perturb/internal.h"
 
-static const fs_perturb_param_info params_case[] = {
-    { "rate", "0.1", "probability that each cased character has its case swapped" },
-};
+#define P_RATE(def, what)                                     \
+    {                                                         \
+        "rate", def, "probability that each " what " changes" \
+    }
+#define P_FILE(def)                                                    \
+    {                                                                  \
+        "file", "", "your own data file instead of perturbations/" def \
+    }
 
+static const fs_perturb_param_info params_bidi[] = {
+    P_RATE("0.1", "word"),
+    { "mode", "reorder",
+      "reorder: a word stored reversed inside right-to-left override marks, so it displays "
+      "as before; insert: stray direction marks between letters" },
+};
+static const fs_perturb_param_info params_case[] = { P_RATE("0.1", "cased letter") };
+static const fs_perturb_param_info params_contraction[] = { P_RATE("1.0", "expandable phrase"),
+                                                            P_FILE("contractions.json") };
+static const fs_perturb_param_info params_delete[] = { P_RATE("0.05", "letter") };
+static const fs_perturb_param_info params_diacritics[] = {
+    P_RATE("1.0", "eligible letter"),
+    { "mode", "strip", "strip: remove accents; add: put an accent on letters that can carry one" },
+};
+static const fs_perturb_param_info params_distractor[] = {
+    { "position", "end", "where the sentence goes: start, end or random" },
+    P_FILE("distractors.json"),
+};
+static const fs_perturb_param_info params_encoding[] = {
+    { "scheme", "base64", "base64, rot13 or hex" },
+    P_FILE("encodings.json"),
+};
+static const fs_perturb_param_info params_expansion[] = { P_RATE("1.0", "contraction"),
+                                                          P_FILE("contractions.json") };
+static const fs_perturb_param_info params_filler[] = { P_RATE("0.1", "gap between words"),
+                                                       P_FILE("fillers.json") };
+static const fs_perturb_param_info params_homoglyph[] = { P_RATE("0.1", "letter with a confusable"),
+                                                          P_FILE("homoglyphs.json") };
+static const fs_perturb_param_info params_injection[] = {
+    { "answer", "", "the answer the injected instruction asks for (required)" },
+    { "position", "end", "where the instruction goes: start, end or random" },
+    P_FILE("injections.json"),
+};
+static const fs_perturb_param_info params_insert[] = {
+    P_RATE("0.05", "letter"),
+    { "layout", "qwerty", "keyboard layout whose keys are inserted" },
+    P_FILE("keyboard/<layout>.json"),
+};
+static const fs_perturb_param_info params_leet[] = { P_RATE("0.3", "letter with a leet form"),
+                                                     P_FILE("leet.json") };
+static const fs_perturb_param_info params_mild_mix[] = {
+    { "strength", "1.0", "multiplies every component's rate (0 to 1)" },
+};
+static const fs_perturb_param_info params_misspelling[] = {
+    P_RATE("0.2", "word with a known misspelling"), P_FILE("misspellings.json")
+};
+static const fs_perturb_param_info params_number_format[] = {
+    P_RATE("1.0", "number"),
+    { "style", "random", "grouped (1,000), plain (1000), words (one thousand) or random" },
+};
+static const fs_perturb_param_info params_ocr[] = {
+    P_RATE("0.1", "character with an OCR confusion"), P_FILE("ocr.json")
+};
 static const fs_perturb_param_info params_punctuation[] = {
     { "rate", "1.0", "probability that each punctuation mark is dropped" },
 };
-
+static const fs_perturb_param_info params_substitute[] = {
+    P_RATE("0.05", "letter"),
+    { "layout", "qwerty", "keyboard layout whose keys are substituted" },
+    P_FILE("keyboard/<layout>.json"),
+};
+static const fs_perturb_param_info params_swap[] = { P_RATE("0.05", "pair of adjacent letters") };
+static const fs_perturb_param_info params_synonym[] = { P_RATE("0.1", "word with a synonym"),
+                                                        P_FILE("synonyms.json") };
 static const fs_perturb_param_info params_typo[] = {
     { "layout", "qwerty", "keyboard layout: perturbations/keyboard/<layout>.json" },
     { "rate", "0.05", "probability that each letter or digit on the layout is mistyped" },
+    P_FILE("keyboard/<layout>.json"),
 };
-
+static const fs_perturb_param_info params_unicode_forms[] = {
+    P_RATE("1.0", "character (fullwidth form only)"),
+    { "form", "nfd", "nfd, nfkd, nfc, nfkc, fullwidth or random" },
+};
 static const fs_perturb_param_info params_whitespace[] = {
     { "rate", "0.1",
       "probability that each space between words gets an extra space or is removed" },
 };
+static const fs_perturb_param_info params_word_drop[] = { P_RATE("0.1", "word") };
+static const fs_perturb_param_info params_word_swap[] = { P_RATE("0.1", "pair of adjacent words") };
+static const fs_perturb_param_info params_zero_width[] = {
+    P_RATE("0.1", "gap between two letters of a word"),
+    { "chars", "zwsp,zwnj,zwj,shy", "characters to insert, from zwsp, zwnj, zwj, shy, wj" },
+};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define ENTRY(name, fam, desc, params)        \
+    {                                         \
+        name, fam, desc, params, N_OF(params) \
+    }
+#define NOISE FS_PERTURB_NOISE
+#define ADV   FS_PERTURB_ADVERSARIAL
 
-/* Sorted by name; kinds[] is parallel to it. */
+/* Sorted by name (fs_perturb_find is a binary search). */
 static const fs_perturb_info catalogue[] = {
-    { "case", FS_PERTURB_NOISE, "swap the case of random letters", params_case, N_OF(params_case) },
-    { "punctuation", FS_PERTURB_NOISE, "drop punctuation marks", params_punctuation,
-      N_OF(params_punctuation) },
-    { "typo", FS_PERTURB_NOISE, "replace random letters and digits by a neighbouring keyboard key",
-      params_typo, N_OF(params_typo) },
-    { "whitespace", FS_PERTURB_NOISE, "add extra spaces and remove spaces between words",
-      params_whitespace, N_OF(params_whitespace) },
+    ENTRY("bidi", ADV, "hide reordered words behind bidirectional control characters", params_bidi),
+    ENTRY("case", NOISE, "swap the case of random letters", params_case),
+    ENTRY("contraction", NOISE, "contract phrases (do not → don't)", params_contraction),
+    ENTRY("delete", NOISE, "delete random letters", params_delete),
+    ENTRY("diacritics", NOISE, "strip accents, or add them", params_diacritics),
+    ENTRY("distractor", ADV, "add an irrelevant sentence before or after the input",
+          params_distractor),
+    ENTRY("encoding", ADV, "wrap the input in base64, rot13 or hex with an instruction to decode",
+          params_encoding),
+    ENTRY("expansion", NOISE, "expand contractions (don't → do not)", params_expansion),
+    ENTRY("filler", NOISE, "insert filler words and hedges between words", params_filler),
+    ENTRY("homoglyph", ADV, "replace letters by look-alikes from other scripts", params_homoglyph),
+    ENTRY("injection", ADV, "add an instruction that tries to override the task", params_injection),
+    ENTRY("insert", NOISE, "insert random keyboard letters", params_insert),
+    ENTRY("leet", NOISE, "write letters as digits and symbols (e → 3)", params_leet),
+    ENTRY("mild-mix", NOISE,
+          "a light mix of contraction/expansion, misspellings, typos, case and spacing",
+          params_mild_mix),
+    ENTRY("misspelling", NOISE, "replace words by their common misspellings", params_misspelling),
+    ENTRY("number-format", NOISE, "rewrite numbers (1000, 1,000, one thousand)",
+          params_number_format),
+    ENTRY("ocr", NOISE, "OCR confusions (rn → m, l → 1, O → 0)", params_ocr),
+    ENTRY("punctuation", NOISE, "drop punctuation marks", params_punctuation),
+    ENTRY("substitute", NOISE, "replace random letters by random keyboard letters",
+          params_substitute),
+    ENTRY("swap", NOISE, "swap adjacent letters", params_swap),
+    ENTRY("synonym", NOISE, "replace words by synonyms", params_synonym),
+    ENTRY("typo", NOISE, "replace random letters and digits by a neighbouring keyboard key",
+          params_typo),
+    ENTRY("unicode-forms", NOISE, "rewrite the text in another Unicode normal form or fullwidth",
+          params_unicode_forms),
+    ENTRY("whitespace", NOISE, "add extra spaces and remove spaces between words",
+          params_whitespace),
+    ENTRY("word-drop", NOISE, "drop random words", params_word_drop),
+    ENTRY("word-swap", NOISE, "swap adjacent words", params_word_swap),
+    ENTRY("zero-width", ADV, "insert invisible zero-width characters inside words",
+          params_zero_width),
 };
-
-static const fs_perturb__kind kinds[] = {
-    { "case", FS_TEXT_GRAPHEME, NULL, fs_perturb__case_apply },
-    { "punctuation", FS_TEXT_GRAPHEME, NULL, fs_perturb__punctuation_apply },
-    { "typo", FS_TEXT_GRAPHEME, fs_perturb__typo_init, fs_perturb__typo_apply },
-    { "whitespace", FS_TEXT_WORD, NULL, fs_perturb__whitespace_apply },
-};
-
-_Static_assert(N_OF(catalogue) == N_OF(kinds), "every catalogue entry needs a kind");
 
 size_t fs_perturb_catalogue(const fs_perturb_info **out)
 {
@@ -157,6 +261,33 @@ static fs_status set_params(fs_perturber *p, const fs_params *user, fs_error *er
     return FS_OK;
 }
 
+static const fs_perturb__kind *find_kind(const char *name)
+{
+    const fs_perturb__kind *const families[] = { fs_perturb__noise_kinds, fs_perturb__char_kinds,
+                                                 fs_perturb__word_kinds,
+                                                 fs_perturb__adversarial_kinds };
+    for (size_t f = 0; f < N_OF(families); f++) {
+        for (const fs_perturb__kind *k = families[f]; k->name != NULL; k++) {
+            if (strcmp(k->name, name) == 0) {
+                return k;
+            }
+        }
+    }
+    return NULL;
+}
+
+static fs_status make_tools(fs_perturber *p, fs_error *err)
+{
+    fs_status st = fs_text_segmenter_new(&p->seg, p->kind->unit, err);
+    if (st == FS_OK) {
+        st = fs_text_segmenter_new(&p->words, FS_TEXT_WORD, err);
+    }
+    if (st == FS_OK) {
+        st = fs_text_casemapper_new(&p->cm, err);
+    }
+    return st;
+}
+
 fs_status fs_perturber_new(fs_perturber **out, const char *name, const fs_params *params,
                            const char *data_dir, fs_error *err)
 {
@@ -165,20 +296,21 @@ fs_status fs_perturber_new(fs_perturber **out, const char *name, const fs_params
     if (info == NULL) {
         return unknown_perturbation(name != NULL ? name : "", err);
     }
+    const fs_perturb__kind *kind = find_kind(info->name);
+    if (kind == NULL || kind->apply == NULL) {
+        return FS_FAIL(err, FS_ERR_INTERNAL, "%s: no implementation is linked in", info->name);
+    }
     fs_perturber *p = fs_calloc(1, sizeof *p);
     if (p == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     p->info = info;
-    p->kind = &kinds[info - catalogue];
-    if (strcmp(p->kind->name, info->name) != 0) {
-        fs_free(p);
-        return FS_FAIL(err, FS_ERR_INTERNAL, "%s: catalogue and kinds out of step", name);
-    }
+    p->kind = kind;
     fs_params_init(&p->params);
+    fs_buf_init(&p->scratch, 0);
     fs_status st = set_params(p, params, err);
     if (st == FS_OK) {
-        st = fs_text_segmenter_new(&p->seg, p->kind->unit, err);
+        st = make_tools(p, err);
     }
     if (st == FS_OK && p->kind->init != NULL) {
         st = p->kind->init(p, data_dir, err);
@@ -196,11 +328,22 @@ void fs_perturber_free(fs_perturber *p)
     if (p == NULL) {
         return;
     }
+    if (p->kind != NULL && p->kind->fini != NULL) {
+        p->kind->fini(p);
+    }
     for (size_t i = 0; i < p->n_files; i++) {
         fs_free(p->files[i]);
     }
+    for (size_t i = 0; i < p->n_protect; i++) {
+        fs_text_regex_free(p->protect[i]);
+    }
+    fs_free(p->protect);
+    fs_free(p->spans);
     fs_perturb__layout_free(p->layout);
     fs_text_segmenter_free(p->seg);
+    fs_text_segmenter_free(p->words);
+    fs_text_casemapper_free(p->cm);
+    fs_buf_dispose(&p->scratch);
     fs_params_dispose(&p->params);
     fs_free(p);
 }
@@ -229,11 +372,117 @@ static fs_status buf_failure(const fs_perturber *p, fs_status st, fs_error *err)
     return FS_FAIL(err, st, "out of memory");
 }
 
+static fs_status compile_protect(fs_perturber *p, const char *pattern, const cJSON **presets,
+                                 const char *data_dir, fs_error *err)
+{
+    const char *re = pattern;
+    if (pattern[0] == '@') {
+        if (*presets == NULL) {
+            cJSON *doc = NULL;
+            const char *path = NULL;
+            fs_status st = fs_perturb__load_json(p, data_dir, "protect.json", &doc, &path, err);
+            if (st != FS_OK) {
+                return st;
+            }
+            *presets = doc;
+        }
+        const cJSON *all = cJSON_GetObjectItemCaseSensitive(*presets, "patterns");
+        re = fs_json__str(all, pattern + 1);
+        if (re == NULL) {
+            const char *names[64];
+            size_t n = 0;
+            for (const cJSON *e = all ? all->child : NULL; e != NULL && n < 64; e = e->next) {
+                names[n++] = e->string;
+            }
+            const char *near = fs_nearest(pattern + 1, names, n);
+            return FS_FAIL(err, FS_ERR_CONFIG, "protect: unknown preset '%s'%s%s%s", pattern,
+                           near ? " (did you mean '@" : "", near ? near : "", near ? "'?)" : "");
+        }
+    }
+    fs_status st = fs_text_regex_new(&p->protect[p->n_protect], re, err);
+    if (st == FS_OK) {
+        p->n_protect++;
+    }
+    return st;
+}
+
+fs_status fs_perturber_set_protect(fs_perturber *p, const char *const *patterns, size_t n,
+                                   const char *data_dir, fs_error *err)
+{
+    const cJSON *presets = NULL;
+    fs_status st = FS_OK;
+    p->protect = fs_calloc(p->n_protect + n + 1, sizeof *p->protect);
+    if (p->protect == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == FS_OK && i < n; i++) {
+        st = compile_protect(p, patterns[i], &presets, data_dir, err);
+    }
+    cJSON_Delete((cJSON *)presets);
+    return st;
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+    const fs_text_span *x = a, *y = b;
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+    return x->end < y->end ? -1 : (x->end > y->end);
+}
+
+/* The protected spans of text, sorted and merged, in p->spans. */
+static fs_status find_protected(fs_perturber *p, const char *text, size_t n, fs_error *err)
+{
+    p->n_spans = 0;
+    for (size_t i = 0; i < p->n_protect; i++) {
+        fs_status st = fs_text_regex_find_all(p->protect[i], text, n, &p->spans, &p->n_spans,
+                                              &p->cap_spans, err);
+        if (st != FS_OK) {
+            return st;
+        }
+    }
+    if (p->n_spans < 2) {
+        return FS_OK;
+    }
+    qsort(p->spans, p->n_spans, sizeof *p->spans, span_cmp);
+    size_t w = 0;
+    for (size_t r = 1; r < p->n_spans; r++) {
+        if (p->spans[r].start <= p->spans[w].end) {
+            p->spans[w].end = p->spans[r].end > p->spans[w].end ? p->spans[r].end : p->spans[w].end;
+        } else {
+            p->spans[++w] = p->spans[r];
+        }
+    }
+    p->n_spans = w + 1;
+    return FS_OK;
+}
+
+/* Apply the kind to every unprotected stretch, copying protected spans unchanged. */
+static fs_status apply_segments(fs_perturber *p, fs_rng *rng, const char *text, size_t n,
+                                fs_buf *out, fs_error *err)
+{
+    fs_status st = find_protected(p, text, n, err);
+    size_t at = 0;
+    for (size_t i = 0; st == FS_OK && i <= p->n_spans; i++) {
+        size_t end = i < p->n_spans ? p->spans[i].start : n;
+        if (end > at) {
+            st = p->kind->apply(p, rng, text + at, end - at, out, err);
+        }
+        if (i < p->n_spans) {
+            fs_buf_append(out, text + p->spans[i].start, p->spans[i].end - p->spans[i].start);
+            at = p->spans[i].end;
+        }
+    }
+    return st;
+}
+
 fs_status fs_perturber_apply(fs_perturber *p, const char *text, size_t n, uint64_t seed,
-                             const char *record_id, const char *stream_name, fs_buf *out,
-                             bool *changed, fs_error *err)
+                             const char *record_id, const char *stream_name, uint64_t index,
+                             fs_buf *out, bool *changed, fs_error *err)
 {
     fs_rng rng;
+    char stream[256];
     size_t start = out->len;
     fs_status st = FS_OK;
     *changed = false;
@@ -244,11 +493,20 @@ fs_status fs_perturber_apply(fs_perturber *p, const char *text, size_t n, uint64
         return FS_FAIL(err, FS_ERR_INPUT, "%s: input is not valid UTF-8 (or holds a NUL byte)",
                        p->info->name);
     }
+    const char *name = stream_name != NULL ? stream_name : p->info->name;
+    if (index > 0) {
+        snprintf(stream, sizeof stream, "%s#%llu", name, (unsigned long long)index);
+        name = stream;
+    }
     if (param_info(p->info, "rate") != NULL && p->rate <= 0.0) {
         fs_buf_append(out, text, n);
     } else {
-        fs_rng_derive(&rng, seed, record_id, stream_name != NULL ? stream_name : p->info->name);
-        st = p->kind->apply(p, &rng, text, n, out, err);
+        fs_rng_derive(&rng, seed, record_id, name);
+        if (p->n_protect > 0 && p->kind->scope == FS_PERTURB__SEGMENTS) {
+            st = apply_segments(p, &rng, text, n, out, err);
+        } else {
+            st = p->kind->apply(p, &rng, text, n, out, err);
+        }
     }
     if (st == FS_OK && fs_buf_status(out) != FS_OK) {
         st = buf_failure(p, fs_buf_status(out), err);

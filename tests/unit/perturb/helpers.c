@@ -38,7 +38,7 @@ char *perturb_test_apply(const char *name, const char *const *kv, const char *te
         return NULL;
     }
     fs_status st =
-        fs_perturber_apply(p, text, strlen(text), seed, record_id, NULL, &out, changed, &err);
+        fs_perturber_apply(p, text, strlen(text), seed, record_id, NULL, 0, &out, changed, &err);
     fs_perturber_free(p);
     if (st != FS_OK) {
         fs_buf_dispose(&out);

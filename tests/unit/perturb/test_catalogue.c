@@ -130,7 +130,7 @@ static void test_perturb_catalogue__invalid_utf8_rejected(void)
             fs_buf_init(&out, 0);
             fs_buf_puts(&out, "kept");
             CU_ASSERT_EQUAL(
-                fs_perturber_apply(p, bad[j], bad_len[j], 1, "r", NULL, &out, &changed, &err),
+                fs_perturber_apply(p, bad[j], bad_len[j], 1, "r", NULL, 0, &out, &changed, &err),
                 FS_ERR_INPUT);
             CU_ASSERT_FALSE(changed);
             CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&out), "kept");
@@ -151,7 +151,7 @@ static void test_perturb_catalogue__output_limit_reported(void)
     CU_ASSERT_EQUAL_FATAL(perturb_test_new(&p, "case", kv, NULL, NULL), FS_OK);
     fs_buf_init(&out, 8);
     CU_ASSERT_EQUAL(
-        fs_perturber_apply(p, "a much longer text", 18, 1, "r", NULL, &out, &changed, &err),
+        fs_perturber_apply(p, "a much longer text", 18, 1, "r", NULL, 0, &out, &changed, &err),
         FS_ERR_LIMIT);
     CU_ASSERT_FALSE(changed);
     CU_ASSERT_EQUAL(out.len, 0);

@@ -16,7 +16,8 @@ static const char long_text[] =
     "Mr. Smith said: \"Keep your receipts.\" Don't forget the key, please. "
     "Der Bäcker öffnet um 7 Uhr, oder? Ça va très bien, merci. "
     "Привет, как дела? Γειά σου κόσμε. 東京は今日も晴れ、気温は高い。 "
-    "שלום עולם, مرحبا بالعالم؟ Emoji 😀👍🏽 and family 👨‍👩‍👧 "
+    "שלום עולם, مرحبا بالعالم؟ Emoji 😀👍🏽 and family "
+    "👨‍👩‍👧 "
     "stay "
     "whole.";
 
@@ -55,15 +56,18 @@ static void test_perturb_noise__stream_name_selects_stream(void)
     fs_buf_init(&a, 0);
     fs_buf_init(&b, 0);
     fs_buf_init(&c, 0);
-    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", NULL, &a, &changed, NULL), FS_OK);
-    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", "case", &b, &changed, NULL), FS_OK);
-    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", "case#2", &c, &changed, NULL),
+    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", NULL, 0, &a, &changed, NULL),
+                    FS_OK);
+    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", "case", 0, &b, &changed, NULL),
+                    FS_OK);
+    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", "case#2", 0, &c, &changed, NULL),
                     FS_OK);
     CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&a), fs_buf_cstr(&b));
     CU_ASSERT_STRING_NOT_EQUAL(fs_buf_cstr(&a), fs_buf_cstr(&c));
     /* the same perturber reused gives the same answer again */
     fs_buf_reset(&b);
-    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", NULL, &b, &changed, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_perturber_apply(p, long_text, n, 7, "r", NULL, 0, &b, &changed, NULL),
+                    FS_OK);
     CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&a), fs_buf_cstr(&b));
     fs_buf_dispose(&a);
     fs_buf_dispose(&b);
@@ -98,7 +102,7 @@ static void test_perturb_noise__appends_to_output(void)
     CU_ASSERT_EQUAL_FATAL(perturb_test_new(&p, "case", kv, NULL, NULL), FS_OK);
     fs_buf_init(&out, 0);
     fs_buf_puts(&out, "ab|");
-    CU_ASSERT_EQUAL(fs_perturber_apply(p, "ab", 2, 1, "r", NULL, &out, &changed, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_perturber_apply(p, "ab", 2, 1, "r", NULL, 0, &out, &changed, NULL), FS_OK);
     CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&out), "ab|AB");
     CU_ASSERT_TRUE(changed);
     fs_buf_dispose(&out);
