@@ -53,7 +53,8 @@ static int run_case(bench_data *d, size_t n_labels, size_t n_resamples)
     fs_robustness r;
     d->n_labels = n_labels;
     fill(d, 1234 + n_labels);
-    fs_robustness_input in = { d->gold, d->clean, d->pert, d->n, n_labels, 42, n_resamples };
+    fs_robustness_input in = { d->gold, d->clean, d->pert, d->n, n_labels, 42, n_resamples,
+                               NULL, 0 };
     double t0 = now_seconds();
     double lo, hi;
     if (fs_stats_paired_bootstrap(&lo, &hi, d->n, n_resamples, 0.95, 42, macro_f1_metric, d,

@@ -13,6 +13,10 @@ typedef struct fs_config_perturbation {
     char *name;  /* catalogue name ("typo") */
     char *label; /* name shown in reports and used for the RNG stream; unique */
     fs_params params;
+    size_t n;        /* variants per record (1 by default) */
+    char **protect;  /* the config's top-level protect list, then this entry's own */
+    size_t n_protect;
+    size_t line;     /* where the entry's "name" is in the config file */
 } fs_config_perturbation;
 
 typedef struct fs_config_target {

@@ -176,6 +176,18 @@ typedef enum fs_text_form {
 FS_API fs_status fs_text_normalize(fs_buf *out, const char *s, size_t n, fs_text_form form,
                                    fs_error *err);
 
+/* ---- character properties (adversarial perturbations) ------------------------------- */
+typedef enum fs_text_dir {
+    FS_DIR_NEUTRAL = 0, /* no strong character (digits, punctuation, spaces, emoji) */
+    FS_DIR_LTR = 1,
+    FS_DIR_RTL = 2 /* Hebrew, Arabic, Syriac, Thaana, N'Ko ... (bidi classes R and AL) */
+} fs_text_dir;
+/** Direction of the first strong character of s[0..n) (UAX #9 classes L, R, AL). */
+FS_API fs_text_dir fs_text_strong_dir(const char *s, size_t n);
+/** true when every code point of s[0..n) is a combining mark (general category M:
+ *  Mn, Mc, Me); true for n == 0. */
+FS_API bool fs_text_all_marks(const char *s, size_t n);
+
 /* ---- key/value parameters ------------------------------------------------------------ */
 /** An ordered list of string key/value pairs (perturbation parameters and the like).
  *  Keys and values are owned copies. */

@@ -44,32 +44,42 @@ FS_API fs_status fs_score_classification(fs_class_report *out, const int *gold, 
 FS_API double fs_score_macro_f1(const int *gold, const int *pred, size_t n, size_t n_labels,
                                 double zero_division);
 
-/** A paired comparison of one perturbation against clean over the records that have an
- *  outcome under both. */
+/** A paired comparison of one perturbation against clean: n pairs (clean answer, variant
+ *  answer). With one variant per record each pair is a record. With several variants per
+ *  record, pairs of one record are consecutive and form a cluster: cluster c is pairs
+ *  [cluster_start[c], cluster_start[c + 1]) (cluster_start has n_clusters + 1 entries,
+ *  the last equal to n); the bootstrap then resamples records, not pairs, and the test
+ *  works on per-record mean differences. */
 typedef struct fs_robustness_input {
     const int *gold;       /* [n] */
     const int *clean_pred; /* [n] */
     const int *pert_pred;  /* [n] */
     size_t n;
     size_t n_labels;
-    uint64_t seed;         /* bootstrap stream */
-    size_t n_resamples;    /* 0: 1000 */
+    uint64_t seed;               /* bootstrap and permutation stream */
+    size_t n_resamples;          /* 0: 1000 */
+    const size_t *cluster_start; /* NULL: every pair is its own cluster */
+    size_t n_clusters;
 } fs_robustness_input;
 
 typedef struct fs_robustness {
-    size_t n;
+    size_t n;          /* pairs */
+    size_t n_clusters; /* records */
     fs_class_report clean;
     fs_class_report perturbed;
     double delta_accuracy;   /* perturbed - clean; NaN when n == 0 */
     double ci95_accuracy[2]; /* paired bootstrap percentile CI of the delta */
     double delta_macro_f1;
     double ci95_macro_f1[2];
-    double drop_rate;        /* 1 - perturbed/clean accuracy; NaN when clean is 0 */
-    size_t flips;            /* records whose prediction changed (parse failures count) */
-    double flip_rate;        /* flips / n; NaN when n == 0 */
-    double flip_ci95[2];     /* Wilson interval */
+    double drop_rate;    /* 1 - perturbed/clean accuracy; NaN when clean is 0 */
+    size_t flips;        /* pairs whose prediction changed (parse failures count) */
+    double flip_rate;    /* flips / n; NaN when n == 0 */
+    double flip_ci95[2]; /* Wilson interval (one variant per record), else the record
+                            bootstrap's percentile interval */
     size_t clean_only_correct, pert_only_correct; /* discordant pairs */
-    double p_value;          /* exact McNemar on correctness */
+    double p_value;   /* exact McNemar on correctness (one variant per record), else
+                         a sign-flip permutation test on per-record mean differences */
+    const char *test; /* which of the two: static text */
 } fs_robustness;
 
 FS_API void fs_robustness_init(fs_robustness *r);

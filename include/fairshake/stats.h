@@ -25,6 +25,11 @@ FS_API fs_status fs_stats_paired_bootstrap(double *lo, double *hi, size_t n_reco
  *  Returns 1.0 when b + c == 0. */
 FS_API double fs_stats_mcnemar_exact(uint64_t b, uint64_t c);
 
+/** Two-sided sign-flip permutation test of mean(d) == 0 for paired differences d[0..n):
+ *  n_perm random sign assignments from a stream seeded with seed; p = (1 + #{|mean of
+ *  flipped| >= |mean of d|}) / (n_perm + 1). 1.0 when every d is 0; NaN when n == 0. */
+FS_API double fs_stats_sign_flip(const double *d, size_t n, size_t n_perm, uint64_t seed);
+
 /** Wilson score interval for k successes of n at level (e.g. 0.95), clamped to [0, 1].
  *  NaN when n == 0, k > n or level is outside (0, 1). */
 FS_API void fs_stats_wilson(double *lo, double *hi, uint64_t k, uint64_t n, double level);

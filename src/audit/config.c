@@ -28,6 +28,7 @@ typedef struct ctx {
     const char *text;
     size_t len;
     fs_error *err;
+    const cJSON *protect; /* the top-level protect list, or NULL */
 } ctx;
 
 static const char *kind_name(kind k)
@@ -92,7 +93,7 @@ static size_t find_key_line(const ctx *c, const char *key, size_t *pos)
 /* Line of a dotted key path such as "run.concurrency" or "targets[0].url". */
 size_t fs_config__line_of(const char *text, size_t len, const char *dotted)
 {
-    ctx c = { NULL, text, len, NULL };
+    ctx c = { NULL, text, len, NULL, NULL };
     size_t pos = 0, line = 1;
     char part[128];
     const char *p = dotted;
@@ -209,6 +210,7 @@ static const key_spec top_keys[] = {
     { "run", K_OBJ, false },
     { "gates", K_MAP, false },
     { "report", K_OBJ, false },
+    { "protect", K_STRS, false },
     { "demographics", K_OBJ, false },
     { "identification", K_OBJ, false },
 };
@@ -507,8 +509,18 @@ static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj, 
     if (st == FS_OK) {
         st = dup_str(&p->label, label ? label : name, c);
     }
+    p->n = 1;
     for (const cJSON *v = obj->child; st == FS_OK && v != NULL; v = v->next) {
-        if (strcmp(v->string, "name") == 0 || strcmp(v->string, "label") == 0) {
+        if (strcmp(v->string, "name") == 0 || strcmp(v->string, "label") == 0 ||
+            strcmp(v->string, "protect") == 0) {
+            continue;
+        }
+        if (strcmp(v->string, "n") == 0) {
+            snprintf(sub, sizeof sub, "%s.n", dotted);
+            if (!kind_ok(K_INT, v) || v->valuedouble < 1 || v->valuedouble > 1000) {
+                return fail_at(c, sub, "expected an integer from 1 to 1000");
+            }
+            p->n = (size_t)v->valuedouble;
             continue;
         }
         snprintf(sub, sizeof sub, "%s.%s", dotted, v->string);
@@ -519,6 +531,33 @@ static fs_status fill_perturbation(fs_config_perturbation *p, const cJSON *obj, 
         st = fs_params_set(&p->params, v->string, val, c->err);
     }
     return st;
+}
+
+/* The protect list of one perturbation: the top-level list, then its own. */
+static fs_status fill_protect(fs_config_perturbation *p, const cJSON *top, const cJSON *own,
+                              const char *dotted, const ctx *c)
+{
+    char sub[128];
+    size_t n = (size_t)cJSON_GetArraySize(top) + (size_t)cJSON_GetArraySize(own);
+    snprintf(sub, sizeof sub, "%s.protect", dotted);
+    if (own != NULL && !kind_ok(K_STRS, own)) {
+        return fail_at(c, sub, "expected an array of strings, got %s", json_type_name(own));
+    }
+    p->protect = fs_calloc(n + 1, sizeof(char *));
+    if (p->protect == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    const cJSON *lists[2] = { top, own };
+    for (int l = 0; l < 2; l++) {
+        for (const cJSON *e = lists[l] ? lists[l]->child : NULL; e != NULL; e = e->next) {
+            fs_status st = dup_str(&p->protect[p->n_protect], e->valuestring, c);
+            if (st != FS_OK) {
+                return st;
+            }
+            p->n_protect++;
+        }
+    }
+    return FS_OK;
 }
 
 static fs_status fill_perturbations(fs_config *cfg, const cJSON *arr, const ctx *c)
@@ -532,12 +571,23 @@ static fs_status fill_perturbations(fs_config *cfg, const cJSON *arr, const ctx 
     if (cfg->perturbations == NULL) {
         return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
+    size_t pos = 0;
+    find_key_line(c, "perturbations", &pos);
     for (const cJSON *e = arr->child; e != NULL; e = e->next) {
         snprintf(dotted, sizeof dotted, "perturbations[%zu]", cfg->n_perturbations);
         fs_config_perturbation *p = &cfg->perturbations[cfg->n_perturbations++];
+        /* Entries hold no nested objects, so the k-th "name" key is entry k's. */
+        p->line = find_key_line(c, "name", &pos);
         fs_status st = fill_perturbation(p, e, dotted, c);
+        if (st == FS_OK) {
+            st = fill_protect(p, c->protect, cJSON_GetObjectItemCaseSensitive(e, "protect"),
+                              dotted, c);
+        }
         if (st != FS_OK) {
             return st;
+        }
+        if (strchr(p->label, '#') != NULL) {
+            return fail_at(c, dotted, "label '%s' must not contain '#'", p->label);
         }
         if (strcmp(p->label, "clean") == 0) {
             return fail_at(c, dotted, "the label 'clean' is reserved for the original input");
@@ -768,7 +818,8 @@ fs_status fs_config_parse(fs_config **out, const char *text, size_t len, const c
         goto done;
     }
     {
-        ctx c = { path, text, len, err };
+        ctx c = { path, text, len, err, NULL };
+        c.protect = cJSON_GetObjectItemCaseSensitive(root, "protect");
         st = fill_all(cfg, root, &c);
     }
 done:
@@ -832,6 +883,7 @@ void fs_config_free(fs_config *c)
         fs_free(c->perturbations[i].name);
         fs_free(c->perturbations[i].label);
         fs_params_dispose(&c->perturbations[i].params);
+        free_strs(c->perturbations[i].protect, c->perturbations[i].n_protect);
     }
     fs_free(c->perturbations);
     fs_free(c->store);

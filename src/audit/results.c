@@ -29,7 +29,8 @@ typedef struct col_stats {
 typedef struct table {
     const fs_config *cfg;
     uint64_t limit;
-    size_t n_cols;
+    size_t n_cols; /* clean, then each perturbation's n variants */
+    size_t *base;  /* per perturbation: its first column */
     size_t n_rec, cap;
     int *gold;
     int *cells; /* n_rec * n_cols */
@@ -52,14 +53,25 @@ static int label_index(const fs_config *cfg, const char *label)
     return CELL_MISSING;
 }
 
-static int col_index(const fs_config *cfg, const char *pert)
+/* Column of a stored variant: "clean" is 0, "<label>" and "<label>#k" are variant 0 and
+ * k of that perturbation. -1 when the config has no such perturbation or variant. */
+static int col_index(const table *t, const char *pert)
 {
+    const fs_config *cfg = t->cfg;
     if (strcmp(pert, "clean") == 0) {
         return 0;
     }
+    const char *hash = strchr(pert, '#');
+    size_t len = hash ? (size_t)(hash - pert) : strlen(pert);
+    int64_t k = 0;
+    if (hash != NULL && (!fs_parse_i64(hash + 1, &k) || k < 1)) {
+        return -1;
+    }
     for (size_t i = 0; i < cfg->n_perturbations; i++) {
-        if (strcmp(cfg->perturbations[i].label, pert) == 0) {
-            return (int)i + 1;
+        const char *label = cfg->perturbations[i].label;
+        if (strlen(label) == len && memcmp(label, pert, len) == 0 &&
+            (size_t)k < cfg->perturbations[i].n) {
+            return (int)(t->base[i] + (size_t)k);
         }
     }
     return -1;
@@ -132,7 +144,7 @@ static bool push_latency(table *t, double v)
 static fs_status on_row(const fs_variant *v, const fs_outcome *o, void *payload)
 {
     table *t = payload;
-    int col = col_index(t->cfg, v->perturbation);
+    int col = col_index(t, v->perturbation);
     if (col < 0 || (t->limit > 0 && v->record_index >= t->limit)) {
         return FS_OK;
     }
@@ -173,6 +185,7 @@ static void table_dispose(table *t)
         }
     }
     fs_free(t->cols);
+    fs_free(t->base);
     fs_free(t->gold);
     fs_free(t->cells);
     fs_free(t->lat);
@@ -186,7 +199,15 @@ static fs_status table_load(table *t, const fs_config *cfg, fs_store *store, con
     t->cfg = cfg;
     t->limit = limit;
     t->err = err;
-    t->n_cols = cfg->n_perturbations + 1;
+    t->base = fs_calloc(cfg->n_perturbations + 1, sizeof *t->base);
+    if (t->base == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    t->n_cols = 1;
+    for (size_t i = 0; i < cfg->n_perturbations; i++) {
+        t->base[i] = t->n_cols;
+        t->n_cols += cfg->perturbations[i].n;
+    }
     t->cols = fs_calloc(t->n_cols, sizeof *t->cols);
     if (t->cols == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
@@ -216,16 +237,43 @@ static cJSON *pair_or_null(double lo, double hi)
     return cJSON_CreateDoubleArray(v, 2);
 }
 
-static cJSON *causes_json(const col_stats *cs)
+/* Error causes of columns [first, first + k_n), merged by message. */
+static cJSON *causes_json(const table *t, size_t first, size_t k_n)
 {
     cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; arr != NULL && i < MAX_CAUSES && cs->causes[i] != NULL; i++) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToArray(arr, e);
-        fs_json__add_str(e, "message", cs->causes[i]);
-        cJSON_AddNumberToObject(e, "count", (double)cs->cause_counts[i]);
+    for (size_t col = first; arr != NULL && col < first + k_n; col++) {
+        const col_stats *cs = &t->cols[col];
+        for (size_t i = 0; i < MAX_CAUSES && cs->causes[i] != NULL; i++) {
+            cJSON *e = NULL;
+            for (cJSON *x = arr->child; x != NULL && e == NULL; x = x->next) {
+                e = strcmp(fs_json__str(x, "message"), cs->causes[i]) == 0 ? x : NULL;
+            }
+            if (e == NULL) {
+                e = cJSON_CreateObject();
+                cJSON_AddItemToArray(arr, e);
+                fs_json__add_str(e, "message", cs->causes[i]);
+                cJSON_AddNumberToObject(e, "count", 0);
+            }
+            cJSON *count = cJSON_GetObjectItemCaseSensitive(e, "count");
+            cJSON_SetNumberValue(count, count->valuedouble + (double)cs->cause_counts[i]);
+        }
     }
     return arr;
+}
+
+/* Column statistics of a perturbation's variants, summed. */
+static col_stats sum_stats(const table *t, size_t first, size_t k_n)
+{
+    col_stats sum;
+    memset(&sum, 0, sizeof sum);
+    for (size_t col = first; col < first + k_n; col++) {
+        sum.variants += t->cols[col].variants;
+        sum.unchanged += t->cols[col].unchanged;
+        sum.errors += t->cols[col].errors;
+        sum.parse_failures += t->cols[col].parse_failures;
+        sum.cached += t->cols[col].cached;
+    }
+    return sum;
 }
 
 static cJSON *class_metrics_json(const fs_class_report *r, const fs_config *cfg)
@@ -282,42 +330,68 @@ static cJSON *latency_json(table *t)
     return l;
 }
 
-/* Gather the records where every listed column has an answer (cell >= -1). */
-static fs_status gather(const table *t, size_t col_a, size_t col_b, int **gold_out, int **a_out,
-                        int **b_out, size_t *n_out, fs_error *err)
+/* The pairs (clean, variant k) of columns [first, first + k_n) with an answer under both,
+ * record by record; starts[c] is the first pair of the c-th record with any pair
+ * (starts has *clusters_out + 1 entries). */
+typedef struct pairs {
+    int *gold, *a, *b;
+    size_t n;
+    size_t *starts;
+    size_t clusters;
+} pairs;
+
+static void pairs_dispose(pairs *p)
 {
-    size_t n = 0;
-    int *gold = fs_calloc(t->n_rec + 1, sizeof(int));
-    int *a = fs_calloc(t->n_rec + 1, sizeof(int));
-    int *b = fs_calloc(t->n_rec + 1, sizeof(int));
-    if (gold == NULL || a == NULL || b == NULL) {
-        fs_free(gold);
-        fs_free(a);
-        fs_free(b);
+    fs_free(p->gold);
+    fs_free(p->a);
+    fs_free(p->b);
+    fs_free(p->starts);
+    memset(p, 0, sizeof *p);
+}
+
+static fs_status gather(pairs *out, const table *t, size_t first, size_t k_n, fs_error *err)
+{
+    size_t cap;
+    memset(out, 0, sizeof *out);
+    if (!fs_size_mul(&cap, t->n_rec + 1, k_n)) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    out->gold = fs_calloc(cap, sizeof(int));
+    out->a = fs_calloc(cap, sizeof(int));
+    out->b = fs_calloc(cap, sizeof(int));
+    out->starts = fs_calloc(t->n_rec + 2, sizeof(size_t));
+    if (out->gold == NULL || out->a == NULL || out->b == NULL || out->starts == NULL) {
+        pairs_dispose(out);
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     for (size_t r = 0; r < t->n_rec; r++) {
-        int ca = t->cells[r * t->n_cols + col_a], cb = t->cells[r * t->n_cols + col_b];
-        if (t->gold[r] < 0 || ca < CELL_UNPARSED || cb < CELL_UNPARSED) {
-            continue;
+        size_t before = out->n;
+        int ca = t->cells[r * t->n_cols];
+        for (size_t k = 0; k < k_n && t->gold[r] >= 0 && ca >= CELL_UNPARSED; k++) {
+            int cb = t->cells[r * t->n_cols + first + k];
+            if (cb < CELL_UNPARSED) {
+                continue;
+            }
+            out->gold[out->n] = t->gold[r];
+            out->a[out->n] = ca;
+            out->b[out->n] = cb;
+            out->n++;
         }
-        gold[n] = t->gold[r];
-        a[n] = ca;
-        b[n] = cb;
-        n++;
+        if (out->n > before) {
+            out->starts[out->clusters++] = before;
+        }
     }
-    *gold_out = gold;
-    *a_out = a;
-    *b_out = b;
-    *n_out = n;
+    out->starts[out->clusters] = out->n;
     return FS_OK;
 }
 
-static uint64_t count_missing(const table *t, size_t col)
+static uint64_t count_missing(const table *t, size_t first, size_t k_n)
 {
     uint64_t n = 0;
     for (size_t r = 0; r < t->n_rec; r++) {
-        n += t->cells[r * t->n_cols + col] == CELL_MISSING;
+        for (size_t k = 0; k < k_n; k++) {
+            n += t->cells[r * t->n_cols + first + k] == CELL_MISSING;
+        }
     }
     return n;
 }
@@ -332,11 +406,12 @@ typedef struct summary {
 
 static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
 {
-    int *gold = NULL, *pred = NULL, *unused = NULL;
-    size_t n = 0;
+    pairs pr;
     fs_class_report rep;
     fs_class_report_init(&rep);
-    fs_status st = gather(t, 0, 0, &gold, &pred, &unused, &n, err);
+    fs_status st = gather(&pr, t, 0, 1, err);
+    const int *gold = pr.gold, *pred = pr.a;
+    size_t n = pr.n;
     if (st == FS_OK) {
         st = fs_score_classification(&rep, gold, pred, n, t->cfg->n_labels, 0.0, err);
     }
@@ -348,7 +423,7 @@ static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
     cJSON_AddNumberToObject(c, "n", (double)n);
     cJSON_AddNumberToObject(c, "errors", (double)cs->errors);
     cJSON_AddNumberToObject(c, "parse_failures", (double)cs->parse_failures);
-    cJSON_AddNumberToObject(c, "missing", (double)count_missing(t, 0));
+    cJSON_AddNumberToObject(c, "missing", (double)count_missing(t, 0, 1));
     cJSON_AddItemToObject(c, "metrics", class_metrics_json(&rep, t->cfg));
     double lo = NAN, hi = NAN;
     size_t correct = 0;
@@ -359,15 +434,13 @@ static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
     cJSON_AddItemToObject(c, "accuracy_ci95", pair_or_null(lo, hi));
     cJSON_AddItemToObject(c, "confusion", confusion_json(&rep));
     cJSON_AddItemToObject(c, "latency_ms", latency_json(t));
-    cJSON_AddItemToObject(c, "error_causes", causes_json(cs));
+    cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
     s->clean_accuracy = rep.accuracy;
     s->clean_macro_f1 = n ? rep.macro_f1 : NAN;
     s->parse_failure_rate = n ? (double)cs->parse_failures / (double)n : NAN;
 done:
     fs_class_report_dispose(&rep);
-    fs_free(gold);
-    fs_free(pred);
-    fs_free(unused);
+    pairs_dispose(&pr);
     return st;
 }
 
@@ -387,27 +460,34 @@ typedef struct picks {
     const table *t;
 } picks;
 
-static void choose_examples(picks *p, const table *t, size_t col, size_t max)
+/* Up to max examples of a perturbation (columns [first, first + k_n)), at most one per
+ * record: records it broke first, then other changed answers. */
+static void choose_examples(picks *p, const table *t, size_t first, size_t k_n, size_t max)
 {
     size_t taken = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t r = 0; r < t->n_rec && taken < max; r++) {
-            int g = t->gold[r], a = t->cells[r * t->n_cols], b = t->cells[r * t->n_cols + col];
-            if (g < 0 || a < CELL_UNPARSED || b < CELL_UNPARSED || a == b) {
-                continue;
+            int g = t->gold[r], a = t->cells[r * t->n_cols];
+            for (size_t col = first; col < first + k_n; col++) {
+                int b = t->cells[r * t->n_cols + col];
+                if (g < 0 || a < CELL_UNPARSED || b < CELL_UNPARSED || a == b ||
+                    p->want[r * t->n_cols + col]) {
+                    continue;
+                }
+                bool broke = a == g && b != g;
+                if ((pass == 0) != broke || p->n == p->cap) {
+                    continue;
+                }
+                pick *k = &p->v[p->n++];
+                memset(k, 0, sizeof *k);
+                k->rec = r;
+                k->col = col;
+                k->kind = broke ? "broken" : (b == g ? "fixed" : "changed");
+                p->want[r * t->n_cols] = 1;
+                p->want[r * t->n_cols + col] = 1;
+                taken++;
+                break;
             }
-            bool broke = a == g && b != g;
-            if ((pass == 0) != broke || p->n == p->cap) {
-                continue;
-            }
-            pick *k = &p->v[p->n++];
-            memset(k, 0, sizeof *k);
-            k->rec = r;
-            k->col = col;
-            k->kind = broke ? "broken" : (b == g ? "fixed" : "changed");
-            p->want[r * t->n_cols] = 1;
-            p->want[r * t->n_cols + col] = 1;
-            taken++;
         }
     }
 }
@@ -429,7 +509,7 @@ static fs_status on_example_row(const fs_variant *v, const fs_outcome *o, void *
 {
     picks *p = payload;
     const table *t = p->t;
-    int col = col_index(t->cfg, v->perturbation);
+    int col = col_index(t, v->perturbation);
     size_t r = (size_t)v->record_index;
     if (col < 0 || r >= t->n_rec || !p->want[r * t->n_cols + (size_t)col]) {
         return FS_OK;
@@ -485,8 +565,8 @@ static fs_status collect_examples(picks *p, const table *t, fs_store *store, con
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     p->cap = total;
-    for (size_t col = 1; col < t->n_cols; col++) {
-        choose_examples(p, t, col, per);
+    for (size_t i = 0; i < t->cfg->n_perturbations; i++) {
+        choose_examples(p, t, t->base[i], t->cfg->perturbations[i].n, per);
     }
     if (p->n == 0) {
         return FS_OK;
@@ -503,18 +583,19 @@ static cJSON *side_json(const char *text, const char *answer, int pred, const fs
     return s;
 }
 
-static cJSON *examples_json(const picks *p, size_t col)
+static cJSON *examples_json(const picks *p, size_t first, size_t k_n)
 {
     const table *t = p->t;
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; arr != NULL && i < p->n; i++) {
         const pick *k = &p->v[i];
-        if (k->col != col) {
+        if (k->col < first || k->col >= first + k_n) {
             continue;
         }
         cJSON *e = cJSON_CreateObject();
         cJSON_AddItemToArray(arr, e);
         fs_json__add_str(e, "record_id", k->id);
+        cJSON_AddNumberToObject(e, "variant", (double)(k->col - first));
         fs_json__add_str(e, "kind", k->kind);
         fs_json__add_str(e, "label", t->cfg->labels[t->gold[k->rec]]);
         cJSON_AddItemToObject(
@@ -522,7 +603,7 @@ static cJSON *examples_json(const picks *p, size_t col)
             side_json(k->clean_text, k->clean_answer, t->cells[k->rec * t->n_cols], t->cfg));
         cJSON_AddItemToObject(
             e, "perturbed",
-            side_json(k->pert_text, k->pert_answer, t->cells[k->rec * t->n_cols + col], t->cfg));
+            side_json(k->pert_text, k->pert_answer, t->cells[k->rec * t->n_cols + k->col], t->cfg));
     }
     return arr;
 }
@@ -535,39 +616,43 @@ static void note_worst(double *worst, const char **worst_label, double v, const 
     }
 }
 
-static fs_status one_perturbation(cJSON *arr, table *t, size_t col, const picks *p, summary *s,
+static fs_status one_perturbation(cJSON *arr, table *t, size_t i, const picks *p, summary *s,
                                   fs_error *err)
 {
-    int *gold = NULL, *a = NULL, *b = NULL;
-    size_t n = 0;
+    pairs pr;
     fs_robustness rob;
     fs_robustness_init(&rob);
-    const char *label = t->cfg->perturbations[col - 1].label;
-    fs_status st = gather(t, 0, col, &gold, &a, &b, &n, err);
+    const fs_config_perturbation *cp = &t->cfg->perturbations[i];
+    size_t first = t->base[i], k_n = cp->n;
+    fs_status st = gather(&pr, t, first, k_n, err);
     if (st == FS_OK) {
-        fs_robustness_input in = { gold,
-                                   a,
-                                   b,
-                                   n,
+        fs_robustness_input in = { pr.gold,
+                                   pr.a,
+                                   pr.b,
+                                   pr.n,
                                    t->cfg->n_labels,
-                                   t->cfg->seed ^ fs_hash_u64(label, strlen(label)),
-                                   t->cfg->bootstrap };
+                                   t->cfg->seed ^ fs_hash_u64(cp->label, strlen(cp->label)),
+                                   t->cfg->bootstrap,
+                                   k_n > 1 ? pr.starts : NULL,
+                                   k_n > 1 ? pr.clusters : 0 };
         st = fs_score_robustness(&rob, &in, err);
     }
     if (st != FS_OK) {
         goto done;
     }
-    const col_stats *cs = &t->cols[col];
+    col_stats cs = sum_stats(t, first, k_n);
     const char *none = "no record has an answer both clean and perturbed";
     cJSON *e = cJSON_CreateObject();
     cJSON_AddItemToArray(arr, e);
-    fs_json__add_str(e, "perturbation", label);
-    fs_json__add_str(e, "name", t->cfg->perturbations[col - 1].name);
-    cJSON_AddNumberToObject(e, "n", (double)n);
-    cJSON_AddNumberToObject(e, "errors", (double)cs->errors);
-    cJSON_AddNumberToObject(e, "parse_failures", (double)cs->parse_failures);
-    cJSON_AddNumberToObject(e, "missing", (double)count_missing(t, col));
-    cJSON_AddNumberToObject(e, "unchanged", (double)cs->unchanged);
+    fs_json__add_str(e, "perturbation", cp->label);
+    fs_json__add_str(e, "name", cp->name);
+    cJSON_AddNumberToObject(e, "variants_per_record", (double)k_n);
+    cJSON_AddNumberToObject(e, "n", (double)pr.n);
+    cJSON_AddNumberToObject(e, "records", (double)pr.clusters);
+    cJSON_AddNumberToObject(e, "errors", (double)cs.errors);
+    cJSON_AddNumberToObject(e, "parse_failures", (double)cs.parse_failures);
+    cJSON_AddNumberToObject(e, "missing", (double)count_missing(t, first, k_n));
+    cJSON_AddNumberToObject(e, "unchanged", (double)cs.unchanged);
     cJSON_AddItemToObject(e, "metrics", class_metrics_json(&rob.perturbed, t->cfg));
     cJSON *d = cJSON_AddObjectToObject(e, "delta");
     num_or_null(d, "accuracy", rob.delta_accuracy, none);
@@ -576,24 +661,23 @@ static fs_status one_perturbation(cJSON *arr, table *t, size_t col, const picks 
     cJSON_AddItemToObject(ci, "accuracy", pair_or_null(rob.ci95_accuracy[0], rob.ci95_accuracy[1]));
     cJSON_AddItemToObject(ci, "macro_f1", pair_or_null(rob.ci95_macro_f1[0], rob.ci95_macro_f1[1]));
     num_or_null(e, "drop_rate", rob.drop_rate,
-                n ? "clean accuracy is 0, so a relative drop is undefined" : none);
+                pr.n ? "clean accuracy is 0, so a relative drop is undefined" : none);
     num_or_null(e, "flip_rate", rob.flip_rate, none);
     cJSON_AddNumberToObject(e, "flips", (double)rob.flips);
     cJSON_AddItemToObject(e, "flip_rate_ci95", pair_or_null(rob.flip_ci95[0], rob.flip_ci95[1]));
     cJSON_AddNumberToObject(e, "broken", (double)rob.clean_only_correct);
     cJSON_AddNumberToObject(e, "fixed", (double)rob.pert_only_correct);
     num_or_null(e, "p_value", rob.p_value, none);
-    cJSON_AddItemToObject(e, "error_causes", causes_json(cs));
-    cJSON_AddItemToObject(e, "worst_examples", examples_json(p, col));
-    note_worst(&s->max_drop, &s->worst_drop, rob.drop_rate, label);
+    fs_json__add_str(e, "test", pr.n ? rob.test : NULL);
+    cJSON_AddItemToObject(e, "error_causes", causes_json(t, first, k_n));
+    cJSON_AddItemToObject(e, "worst_examples", examples_json(p, first, k_n));
+    note_worst(&s->max_drop, &s->worst_drop, rob.drop_rate, cp->label);
     s->drop_undefined = s->drop_undefined || !isfinite(rob.drop_rate);
-    note_worst(&s->max_flip, &s->worst_flip, rob.flip_rate, label);
-    note_worst(&s->max_acc_delta, &s->worst_delta, -rob.delta_accuracy, label);
+    note_worst(&s->max_flip, &s->worst_flip, rob.flip_rate, cp->label);
+    note_worst(&s->max_acc_delta, &s->worst_delta, -rob.delta_accuracy, cp->label);
 done:
     fs_robustness_dispose(&rob);
-    fs_free(gold);
-    fs_free(a);
-    fs_free(b);
+    pairs_dispose(&pr);
     return st;
 }
 
@@ -717,8 +801,8 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     cJSON_AddNumberToObject(o, "records", (double)t.n_rec);
     st = clean_json(o, &t, &s, err);
     cJSON *rob = cJSON_AddArrayToObject(o, "robustness");
-    for (size_t col = 1; st == FS_OK && col < t.n_cols; col++) {
-        st = one_perturbation(rob, &t, col, &p, &s, err);
+    for (size_t i = 0; st == FS_OK && i < cfg->n_perturbations; i++) {
+        st = one_perturbation(rob, &t, i, &p, &s, err);
     }
     if (st == FS_OK) {
         worst_case_json(o, &t);

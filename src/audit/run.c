@@ -279,7 +279,32 @@ static fs_status check_label(run_ctx *c, const fs_record *rec)
                    rec->label);
 }
 
-/* Read one record and queue its clean input and every perturbation's variant. */
+/* Variant k of perturbation i for one record: stored as "<label>" (k 0) or "<label>#k". */
+static fs_status perturb_one(run_ctx *c, const fs_record *rec, size_t i, size_t k)
+{
+    const fs_config_perturbation *cp = &c->cfg->perturbations[i];
+    char name[160];
+    bool changed = false;
+    if (k == 0) {
+        snprintf(name, sizeof name, "%s", cp->label);
+    } else {
+        snprintf(name, sizeof name, "%s#%zu", cp->label, k);
+    }
+    fs_buf_reset(&c->text);
+    fs_status st = fs_perturber_apply(c->perts[i], rec->input, rec->input_len, c->cfg->seed,
+                                      rec->id, cp->label, k, &c->text, &changed, &c->inner_err);
+    if (st == FS_OK && fs_buf_status(&c->text) != FS_OK) {
+        st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (st != FS_OK) {
+        fs_error_prefix(&c->inner_err, "%s:%llu: %s", c->cfg->dataset_path,
+                        (unsigned long long)rec->line, name);
+        return st;
+    }
+    return enqueue_variant(c, rec, name, fs_buf_cstr(&c->text), c->text.len, changed);
+}
+
+/* Read one record and queue its clean input and every perturbation's variants. */
 static fs_status load_record(run_ctx *c)
 {
     const fs_record *rec = NULL;
@@ -298,21 +323,10 @@ static fs_status load_record(run_ctx *c)
         st = enqueue_variant(c, rec, "clean", rec->input, rec->input_len, false);
     }
     for (size_t i = 0; st == FS_OK && i < c->cfg->n_perturbations; i++) {
-        bool changed = false;
-        fs_buf_reset(&c->text);
-        st = fs_perturber_apply(c->perts[i], rec->input, rec->input_len, c->cfg->seed, rec->id,
-                                c->cfg->perturbations[i].label, 0, &c->text, &changed,
-                                &c->inner_err);
-        if (st == FS_OK && fs_buf_status(&c->text) != FS_OK) {
-            st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+        const fs_config_perturbation *cp = &c->cfg->perturbations[i];
+        for (size_t k = 0; st == FS_OK && k < cp->n; k++) {
+            st = perturb_one(c, rec, i, k);
         }
-        if (st != FS_OK) {
-            fs_error_prefix(&c->inner_err, "%s:%llu: %s", c->cfg->dataset_path,
-                            (unsigned long long)rec->line, c->cfg->perturbations[i].label);
-            break;
-        }
-        st = enqueue_variant(c, rec, c->cfg->perturbations[i].label, fs_buf_cstr(&c->text),
-                             c->text.len, changed);
     }
     return st;
 }
@@ -408,8 +422,17 @@ static fs_status make_perturbers(fs_perturber ***out, const fs_config *cfg, cons
     for (size_t i = 0; i < cfg->n_perturbations; i++) {
         const fs_config_perturbation *p = &cfg->perturbations[i];
         fs_status st = fs_perturber_new(&perts[i], p->name, &p->params, data_dir, err);
+        if (st == FS_OK && p->n_protect > 0) {
+            st = fs_perturber_set_protect(perts[i], (const char *const *)p->protect, p->n_protect,
+                                          data_dir, err);
+            if (st != FS_OK) {
+                fs_perturber_free(perts[i]);
+                perts[i] = NULL;
+            }
+        }
         if (st != FS_OK) {
-            fs_error_prefix(err, "%s: perturbations[%zu] (%s)", cfg->path, i, p->label);
+            fs_error_prefix(err, "%s:%zu: perturbations[%zu] (%s)", cfg->path, p->line, i,
+                            p->label);
             for (size_t j = 0; j < i; j++) {
                 fs_perturber_free(perts[j]);
             }
@@ -607,7 +630,11 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
 {
     const fs_config *cfg = c->cfg;
     char why[sizeof err->msg];
-    c->queue = fs_calloc(cfg->n_perturbations + 1, sizeof *c->queue);
+    size_t per_record = 1;
+    for (size_t i = 0; i < cfg->n_perturbations; i++) {
+        per_record += cfg->perturbations[i].n;
+    }
+    c->queue = fs_calloc(per_record, sizeof *c->queue);
     if (c->queue == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
@@ -624,7 +651,7 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
     }
     if (st == FS_OK) {
         st = validate_dataset(cfg, c->opts->limit, &c->total, err);
-        c->total *= (cfg->n_perturbations + 1) * cfg->n_targets;
+        c->total *= per_record * cfg->n_targets;
     }
     if (st == FS_OK) {
         st = mkdir_p(dir, err);

@@ -181,7 +181,8 @@ static int parse_suites(const cli_cmd *cmd, preview *p, char *list)
     return p->n == 0 ? cli_usage(cmd, "--suite: name at least one perturbation") : 0;
 }
 
-static int make_perturbers(preview *p, const fs_params *all, fs_error *err)
+static int make_perturbers(preview *p, const fs_params *all, const char *const *protect,
+                           size_t n_protect, fs_error *err)
 {
     for (size_t s = 0; s < p->n; s++) {
         const fs_perturb_info *info = fs_perturb_find(p->names[s]);
@@ -196,6 +197,10 @@ static int make_perturbers(preview *p, const fs_params *all, fs_error *err)
         }
         fs_status st = fs_perturber_new(&p->perts[s], p->names[s], &mine, fs_audit_data_dir(), err);
         fs_params_dispose(&mine);
+        if (st == FS_OK && n_protect > 0) {
+            st = fs_perturber_set_protect(p->perts[s], protect, n_protect, fs_audit_data_dir(),
+                                          err);
+        }
         if (st != FS_OK) {
             return cli_fail(st, err);
         }
@@ -244,7 +249,9 @@ int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a)
         rc = collect_params(cmd, a, &p, &all);
     }
     if (rc == 0) {
-        rc = make_perturbers(&p, &all, &err);
+        const char *const *protect = NULL;
+        size_t n_protect = cli_get_all(cmd, a, "protect", &protect);
+        rc = make_perturbers(&p, &all, protect, n_protect, &err);
     }
     if (rc == 0 && text != NULL) {
         if (!fs_text_valid_utf8(text, strlen(text))) {

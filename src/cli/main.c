@@ -31,6 +31,9 @@ static const cli_opt perturb_opts[] = {
       "perturbations to apply (see 'fairshake list "
       "perturbations')" },
     { "param", "KEY=VALUE", true, "set a parameter of the chosen perturbations, e.g. rate=0.1" },
+    { "protect", "PATTERN", true,
+      "never perturb matches of an ICU regex, or of a preset such as @url, @email, @number "
+      "(perturbations/protect.json)" },
     { "seed", "N", false, "seed (default 0)" },
     { "n", "K", false, "variants per record and suite (default 1)" },
     { "json", NULL, false, "print one JSON object per variant" },
@@ -55,8 +58,8 @@ static const cli_cmd commands[] = {
     { "validate", "CONFIG", "check a config and its dataset without calling the model",
       validate_opts, 1, cli_cmd_validate, NULL },
     { "perturb",
-      "(--text TEXT | --input FILE) --suite NAME[,NAME...] [--param KEY=VALUE]... [--seed N] "
-      "[--n K] [--json]",
+      "(--text TEXT | --input FILE) --suite NAME[,NAME...] [--param KEY=VALUE]... "
+      "[--protect PATTERN]... [--seed N] [--n K] [--json]",
       "preview perturbations", perturb_opts, 0, cli_cmd_perturb,
       "Without --json, a single suite with --n 1 prints one variant per line; otherwise each\n"
       "line is 'SUITE[#K]: VARIANT'. Record ids are the 1-based line numbers (or the JSONL\n"

@@ -106,3 +106,36 @@ void fs_stats_wilson(double *lo, double *hi, uint64_t k, uint64_t n, double leve
     *lo = (k == 0 || l < 0.0) ? 0.0 : l;
     *hi = (k == n || h > 1.0) ? 1.0 : h;
 }
+
+double fs_stats_sign_flip(const double *d, size_t n, size_t n_perm, uint64_t seed)
+{
+    if (n == 0) {
+        return NAN;
+    }
+    double obs = 0.0;
+    bool all_zero = true;
+    for (size_t i = 0; i < n; i++) {
+        obs += d[i];
+        all_zero = all_zero && d[i] == 0.0;
+    }
+    if (all_zero) {
+        return 1.0;
+    }
+    /* Compare sums (the same test as means); a small tolerance keeps ties as ties. */
+    double target = fabs(obs) - 1e-9 * (fabs(obs) + 1.0);
+    fs_rng rng;
+    fs_rng_seed(&rng, seed);
+    size_t extreme = 0;
+    for (size_t k = 0; k < n_perm; k++) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i += 64) {
+            uint64_t bits = fs_rng_u64(&rng);
+            size_t end = i + 64 < n ? i + 64 : n;
+            for (size_t j = i; j < end; j++) {
+                sum += (bits >> (j - i)) & 1u ? d[j] : -d[j];
+            }
+        }
+        extreme += fabs(sum) >= target;
+    }
+    return (1.0 + (double)extreme) / ((double)n_perm + 1.0);
+}

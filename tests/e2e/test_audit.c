@@ -257,12 +257,64 @@ static void test_e2e_audit__malformed_answers_are_errors(void)
     cJSON_Delete(rep);
 }
 
+/* Three variants per record, a protected span list, and a record-level test. */
+static void test_e2e_audit__several_variants_per_record(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1024];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/examples/sentiment/test.jsonl", fs_test_source_dir());
+    snprintf(report_dir, sizeof report_dir, "%s/multi", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/multi.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"multi\", \"seed\": 5, \"dataset\": {\"path\": \"%s\"},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", "
+             "\"negative\"], \"prompt\": \"Text: {{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\"}],\n"
+             " \"protect\": [\"@number\"],\n"
+             " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1, \"n\": 3, "
+             "\"protect\": [\"(?i)not\"]}],\n"
+             " \"report\": {\"dir\": \"%s\"}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", "--limit", "80", NULL };
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.variants_per_record"), 3);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.n"), 240);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.records"), 80);
+    CU_ASSERT_EQUAL(e2e_num(rep, "provenance.requests_sent") +
+                        e2e_num(rep, "provenance.cache_hits"),
+                    320);
+    const char *test = cJSON_GetStringValue(e2e_get(rep, "targets.0.robustness.0.test"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(test);
+    CU_ASSERT_PTR_NOT_NULL(strstr(test, "sign-flip"));
+    /* Examples name their variant; protected words survive in every variant shown. */
+    const cJSON *ex = e2e_get(rep, "targets.0.robustness.0.worst_examples");
+    for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
+        double k = e2e_num(e, "variant");
+        CU_ASSERT(k >= 0 && k <= 2);
+        const char *clean = cJSON_GetStringValue(e2e_get(e, "clean.input"));
+        const char *pert = cJSON_GetStringValue(e2e_get(e, "perturbed.input"));
+        if (clean != NULL && pert != NULL && strstr(clean, " not ") != NULL) {
+            CU_ASSERT_PTR_NOT_NULL(strstr(pert, " not "));
+        }
+    }
+    cJSON_Delete(rep);
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
     { "test_e2e_audit__report_rebuilds_from_store", test_e2e_audit__report_rebuilds_from_store },
     { "test_e2e_audit__faults_are_retried", test_e2e_audit__faults_are_retried },
     { "test_e2e_audit__cache_serves_repeats", test_e2e_audit__cache_serves_repeats },
+    { "test_e2e_audit__several_variants_per_record",
+      test_e2e_audit__several_variants_per_record },
     { "test_e2e_audit__malformed_answers_are_errors",
       test_e2e_audit__malformed_answers_are_errors },
     { NULL, NULL },

@@ -68,6 +68,7 @@ static void test_e2e_cli__bad_perturbation_param(void)
 {
     e2e_result r = validate("param.json", "", ", \"rat\": 0.1");
     CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "param.json:8: perturbations[0] (typo)"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "rat"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "rate"));
     e2e_result_dispose(&r);
@@ -203,6 +204,25 @@ static void test_e2e_cli__help_and_usage(void)
     e2e_result_dispose(&r);
 }
 
+/* Protected spans: an ICU regex and a preset are copied unchanged. */
+static void test_e2e_cli__perturb_protects_spans(void)
+{
+    const char *args[] = { "perturb",   "--text",    "Great!!! See https://x.org/a, ok. Really, truly.",
+                           "--suite",   "punctuation", "--protect", "[!]+", "--protect", "@url",
+                           NULL };
+    const char *bad[] = { "perturb", "--text", "x", "--suite", "punctuation", "--protect", "@urll",
+                          NULL };
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "Great!!! See https://x.org/a ok Really truly\n");
+    e2e_result_dispose(&r);
+    CU_ASSERT_FATAL(e2e_run(&r, bad, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "did you mean '@url'"));
+    e2e_result_dispose(&r);
+}
+
 /* docs/fairshake.1 is the output of 'fairshake --man': it cannot drift from --help. */
 static void test_e2e_cli__man_page_is_current(void)
 {
@@ -244,6 +264,7 @@ static void test_e2e_cli__documented_examples(void)
 
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
+    { "test_e2e_cli__perturb_protects_spans", test_e2e_cli__perturb_protects_spans },
     { "test_e2e_cli__documented_examples", test_e2e_cli__documented_examples },
     { "test_e2e_cli__valid_config_passes", test_e2e_cli__valid_config_passes },
     { "test_e2e_cli__unknown_key_names_it", test_e2e_cli__unknown_key_names_it },

@@ -17,7 +17,7 @@ static const int hand_pert[10] = { 0, 0, -1, 1, 1, 1, 1, 0, -1, 0 };
 
 static void test_score_robustness__hand_computed(void)
 {
-    fs_robustness_input in = { hand_gold, hand_clean, hand_pert, 10, 2, 42, 0 };
+    fs_robustness_input in = { hand_gold, hand_clean, hand_pert, 10, 2, 42, 0, NULL, 0 };
     fs_robustness r;
     CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&r, &in, NULL), FS_OK);
     CU_ASSERT_EQUAL(r.n, 10);
@@ -88,7 +88,7 @@ static void test_score_robustness__bootstrap_intervals(void)
         uint64_t u = fs_rng_below(&rng, 10);
         pert[i] = u < 6 ? clean[i] : u == 9 ? -1 : (int)fs_rng_below(&rng, 3);
     }
-    fs_robustness_input in = { gold, clean, pert, N, 3, 77, 0 };
+    fs_robustness_input in = { gold, clean, pert, N, 3, 77, 0, NULL, 0 };
     static ref_ctx ctx;
     ctx.in = &in;
     double lo, hi;
@@ -122,7 +122,7 @@ static void test_score_robustness__bootstrap_intervals(void)
 
 static void test_score_robustness__empty(void)
 {
-    fs_robustness_input in = { NULL, NULL, NULL, 0, 2, 1, 0 };
+    fs_robustness_input in = { NULL, NULL, NULL, 0, 2, 1, 0, NULL, 0 };
     fs_robustness r;
     CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&r, &in, NULL), FS_OK);
     CU_ASSERT_EQUAL(r.n, 0);
@@ -143,7 +143,7 @@ static void test_score_robustness__all_parse_failures(void)
     static const int gold[6] = { 0, 1, 2, 0, 1, 2 };
     static const int clean[6] = { 0, 1, 2, 0, 1, 1 };
     static const int none[6] = { -1, -1, -1, -1, -1, -1 };
-    fs_robustness_input in = { gold, clean, none, 6, 3, 9, 100 };
+    fs_robustness_input in = { gold, clean, none, 6, 3, 9, 100, NULL, 0 };
     fs_robustness r;
     CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&r, &in, NULL), FS_OK);
     CU_ASSERT_EQUAL(r.perturbed.accuracy, 0.0);
@@ -177,7 +177,7 @@ static void test_score_robustness__bad_input(void)
 {
     static const int gold[3] = { 0, 1, 5 };
     static const int pred[3] = { 0, 1, 1 };
-    fs_robustness_input in = { gold, pred, pred, 3, 2, 1, 0 };
+    fs_robustness_input in = { gold, pred, pred, 3, 2, 1, 0, NULL, 0 };
     fs_robustness r;
     fs_error err;
     CU_ASSERT_EQUAL(fs_score_robustness(&r, &in, &err), FS_ERR_INPUT);
@@ -189,11 +189,85 @@ static void test_score_robustness__bad_input(void)
     CU_ASSERT_EQUAL(fs_score_robustness(&r, NULL, &err), FS_ERR_USAGE);
 }
 
+/* One variant per record written as clusters of one: same figures as without clusters,
+ * and the sign-flip p-value agrees with the exact McNemar test. */
+static void test_score_robustness__singleton_clusters_match(void)
+{
+    enum { N = 400 };
+    static int gold[N], clean[N], pert[N];
+    static size_t start[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        gold[i] = (int)(i % 2);
+        clean[i] = i % 5 == 0 ? 1 - gold[i] : gold[i];
+        pert[i] = i % 4 == 0 ? 1 - gold[i] : gold[i];
+        start[i] = i;
+    }
+    start[N] = N;
+    fs_robustness_input plain = { gold, clean, pert, N, 2, 5, 0, NULL, 0 };
+    fs_robustness_input clus = { gold, clean, pert, N, 2, 5, 0, start, N };
+    fs_robustness a, b;
+    CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&a, &plain, NULL), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&b, &clus, NULL), FS_OK);
+    CU_ASSERT_DOUBLE_EQUAL(a.delta_accuracy, b.delta_accuracy, 0);
+    CU_ASSERT_DOUBLE_EQUAL(a.ci95_accuracy[0], b.ci95_accuracy[0], 0);
+    CU_ASSERT_DOUBLE_EQUAL(a.ci95_accuracy[1], b.ci95_accuracy[1], 0);
+    CU_ASSERT_EQUAL(b.n_clusters, N);
+    CU_ASSERT(fabs(a.p_value - b.p_value) < 0.02);
+    CU_ASSERT_PTR_NOT_NULL(strstr(b.test, "sign-flip"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(a.test, "McNemar"));
+    fs_robustness_dispose(&a);
+    fs_robustness_dispose(&b);
+}
+
+/* Three variants per record, perfectly correlated within a record: pooling pairs would
+ * triple the sample; resampling records keeps the interval as wide as one variant's. */
+static void test_score_robustness__clusters_resample_records(void)
+{
+    enum { R = 300, K = 3 };
+    static int gold[R * K], clean[R * K], pert[R * K], g1[R], c1[R], p1[R];
+    static size_t start[R + 1];
+    for (size_t r = 0; r < R; r++) {
+        g1[r] = (int)(r % 2);
+        c1[r] = g1[r];
+        p1[r] = r % 3 == 0 ? 1 - g1[r] : g1[r];
+        start[r] = r * K;
+        for (size_t k = 0; k < K; k++) {
+            gold[r * K + k] = g1[r];
+            clean[r * K + k] = c1[r];
+            pert[r * K + k] = p1[r];
+        }
+    }
+    start[R] = R * K;
+    fs_robustness_input one = { g1, c1, p1, R, 2, 11, 0, NULL, 0 };
+    fs_robustness_input clus = { gold, clean, pert, R * K, 2, 11, 0, start, R };
+    fs_robustness_input pooled = { gold, clean, pert, R * K, 2, 11, 0, NULL, 0 };
+    fs_robustness a, b, c;
+    CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&a, &one, NULL), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&b, &clus, NULL), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(fs_score_robustness(&c, &pooled, NULL), FS_OK);
+    CU_ASSERT_DOUBLE_EQUAL(b.delta_accuracy, -1.0 / 3.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(b.flip_rate, 1.0 / 3.0, 1e-12);
+    double wa = a.ci95_accuracy[1] - a.ci95_accuracy[0];
+    double wb = b.ci95_accuracy[1] - b.ci95_accuracy[0];
+    double wc = c.ci95_accuracy[1] - c.ci95_accuracy[0];
+    CU_ASSERT(fabs(wb - wa) < 0.25 * wa);
+    CU_ASSERT(wc < 0.75 * wb);
+    CU_ASSERT(b.flip_ci95[0] < 1.0 / 3.0 && b.flip_ci95[1] > 1.0 / 3.0);
+    CU_ASSERT(b.p_value < 0.001);
+    fs_robustness_dispose(&a);
+    fs_robustness_dispose(&b);
+    fs_robustness_dispose(&c);
+}
+
 const fs_test_case fs_score_robustness_tests[] = {
     { "test_score_robustness__hand_computed", test_score_robustness__hand_computed },
     { "test_score_robustness__bootstrap_intervals", test_score_robustness__bootstrap_intervals },
     { "test_score_robustness__empty", test_score_robustness__empty },
     { "test_score_robustness__all_parse_failures", test_score_robustness__all_parse_failures },
     { "test_score_robustness__bad_input", test_score_robustness__bad_input },
+    { "test_score_robustness__singleton_clusters_match",
+      test_score_robustness__singleton_clusters_match },
+    { "test_score_robustness__clusters_resample_records",
+      test_score_robustness__clusters_resample_records },
     { NULL, NULL },
 };

@@ -110,7 +110,24 @@ static void test_stats_tests__norm_ppf(void)
     CU_ASSERT(isnan(fs_stats_norm_ppf(NAN)));
 }
 
+/* Ten records all better by one: the exact two-sided p is 2/1024; the Monte Carlo
+ * estimate with 20,000 permutations lands close to it. Zeros carry no evidence. */
+static void test_stats_tests__sign_flip(void)
+{
+    double d[10], z[5] = { 0, 0, 0, 0, 0 }, mixed[8] = { 1, -1, 1, -1, 0.5, -0.5, 1, -1 };
+    for (int i = 0; i < 10; i++) {
+        d[i] = 1.0;
+    }
+    double p = fs_stats_sign_flip(d, 10, 20000, 3);
+    CU_ASSERT(p > 0.0012 && p < 0.0030);
+    CU_ASSERT_EQUAL(fs_stats_sign_flip(d, 10, 20000, 3), p);
+    CU_ASSERT_DOUBLE_EQUAL(fs_stats_sign_flip(z, 5, 1000, 3), 1.0, 0);
+    CU_ASSERT(fs_stats_sign_flip(mixed, 8, 5000, 3) > 0.9);
+    CU_ASSERT(isnan(fs_stats_sign_flip(d, 0, 100, 3)));
+}
+
 const fs_test_case fs_stats_tests_tests[] = {
+    { "test_stats_tests__sign_flip", test_stats_tests__sign_flip },
     { "test_stats_tests__mcnemar_small_counts", test_stats_tests__mcnemar_small_counts },
     { "test_stats_tests__mcnemar_large_counts", test_stats_tests__mcnemar_large_counts },
     { "test_stats_tests__wilson_known_values", test_stats_tests__wilson_known_values },
