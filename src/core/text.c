@@ -129,6 +129,33 @@ static bool push_span(fs_text_segmenter *seg, size_t *count, size_t start, size_
     return true;
 }
 
+/* Grapheme clusters without ICU when every code point is below U+0300: none of those
+ * has a grapheme-cluster-break property other than CR, LF, Control or Other, so by
+ * UAX #29 each is a cluster of its own except CR LF. false when the text needs ICU. */
+static bool simple_graphemes(fs_text_segmenter *seg, size_t *count, const char *s, size_t n,
+                             bool *oom)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++) {
+        if (u[i] >= 0xCC) {
+            return false; /* a lead byte of U+0300 or above */
+        }
+    }
+    *count = 0;
+    for (size_t i = 0; i < n;) {
+        size_t len = u[i] < 0x80 ? 1 : 2;
+        if (u[i] == '\r' && i + 1 < n && u[i + 1] == '\n') {
+            len = 2;
+        }
+        if (i + len > n || !push_span(seg, count, i, i + len, 0)) {
+            *oom = i + len <= n;
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
 fs_status fs_text_segmenter_run(fs_text_segmenter *seg, const fs_text_span **spans_out,
                                 size_t *count_out, const char *s, size_t n, fs_error *err)
 {
@@ -144,6 +171,18 @@ fs_status fs_text_segmenter_run(fs_text_segmenter *seg, const fs_text_span **spa
     if (n == 0) {
         *spans_out = seg->spans;
         return FS_OK;
+    }
+    if (seg->unit == FS_TEXT_GRAPHEME) {
+        bool oom = false;
+        if (simple_graphemes(seg, &count, s, n, &oom)) {
+            *spans_out = seg->spans;
+            *count_out = count;
+            return FS_OK;
+        }
+        if (oom) {
+            return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        }
+        count = 0;
     }
     ut = utext_openUTF8(NULL, s, (int64_t)n, &uerr);
     if (U_FAILURE(uerr)) {
@@ -260,9 +299,30 @@ done:
     return st;
 }
 
+/* ASCII classes without ICU lookups (the same answers ICU gives for these). */
+static fs_text_class classify_ascii(unsigned char c)
+{
+    fs_text_class k;
+    memset(&k, 0, sizeof k);
+    k.cp = c;
+    k.is_upper = c >= 'A' && c <= 'Z';
+    k.is_lower = c >= 'a' && c <= 'z';
+    k.is_alpha = k.is_upper || k.is_lower;
+    k.has_case = k.is_alpha;
+    k.is_digit = c >= '0' && c <= '9';
+    k.is_space = c == ' ' || (c >= 0x09 && c <= 0x0D);
+    k.is_punct = (c >= 0x21 && c <= 0x2F && c != '$' && c != '+') ||
+                 (c >= 0x3A && c <= 0x40 && c != '<' && c != '=' && c != '>') ||
+                 (c >= 0x5B && c <= 0x60 && c != '^' && c != '`') || c == '{' || c == '}';
+    return k;
+}
+
 fs_text_class fs_text_classify(const char *s, size_t n)
 {
     fs_text_class k;
+    if (n > 0 && (unsigned char)s[0] < 0x80) {
+        return classify_ascii((unsigned char)s[0]);
+    }
     memset(&k, 0, sizeof k);
     if (n == 0) {
         return k;

@@ -48,7 +48,8 @@ fs_status fs_perturb__case_apply(fs_perturber *p, fs_rng *rng, const char *text,
             continue;
         }
         fs_perturb__emit_upto(&e, g[i].start, g[i].end);
-        st = fs_text_case_map(out, s, len, k.is_upper ? FS_CASE_LOWER : FS_CASE_UPPER, err);
+        st = fs_text_casemapper_map(p->cm, out, s, len, k.is_upper ? FS_CASE_LOWER : FS_CASE_UPPER,
+                                    err);
     }
     if (st == FS_OK) {
         fs_perturb__emit_upto(&e, n, n);

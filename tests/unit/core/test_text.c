@@ -1,6 +1,7 @@
 /* core.text: ICU segmentation, case mapping, normalisation on real Unicode. */
 #include "fs_test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "fairshake/core.h"
@@ -69,7 +70,81 @@ static void test_core_text__normalize_and_validate(void)
     CU_ASSERT_FALSE(fs_text_valid_utf8("a\0b", 3));
 }
 
+/* Text whose code points are all below U+0300 is segmented without ICU; appending a CJK
+ * character sends the same text through ICU, whose clusters must match. */
+static void test_core_text__simple_graphemes_match_icu(void)
+{
+    fs_text_segmenter *seg = NULL;
+    fs_rng rng;
+    fs_buf b;
+    CU_ASSERT_EQUAL_FATAL(fs_text_segmenter_new(&seg, FS_TEXT_GRAPHEME, NULL), FS_OK);
+    fs_rng_seed(&rng, 99);
+    fs_buf_init(&b, 0);
+    for (int round = 0; round < 300; round++) {
+        fs_buf_reset(&b);
+        size_t len = 1 + (size_t)fs_rng_below(&rng, 40);
+        for (size_t i = 0; i < len; i++) {
+            uint64_t pick = fs_rng_below(&rng, 10);
+            uint32_t cp = pick == 0 ? (uint32_t)'\r'
+                          : pick == 1 ? (uint32_t)'\n'
+                          : pick == 2 ? (uint32_t)fs_rng_below(&rng, 0x20)
+                                      : 0x20 + (uint32_t)fs_rng_below(&rng, 0x300 - 0x20);
+            fs_text_put_cp(&b, cp == 0 ? 1 : cp);
+        }
+        size_t n = b.len;
+        const fs_text_span *sp = NULL;
+        size_t fast_n = 0, icu_n = 0;
+        CU_ASSERT_EQUAL_FATAL(fs_text_segmenter_run(seg, &sp, &fast_n, b.data, n, NULL), FS_OK);
+        fs_text_span fast[128];
+        CU_ASSERT_FATAL(fast_n <= 128);
+        memcpy(fast, sp, fast_n * sizeof *sp);
+        fs_buf_puts(&b, "日");
+        CU_ASSERT_EQUAL_FATAL(fs_text_segmenter_run(seg, &sp, &icu_n, b.data, b.len, NULL), FS_OK);
+        CU_ASSERT_EQUAL_FATAL(icu_n, fast_n + 1);
+        for (size_t i = 0; i < fast_n; i++) {
+            CU_ASSERT_EQUAL(fast[i].start, sp[i].start);
+            CU_ASSERT_EQUAL(fast[i].end, sp[i].end);
+        }
+    }
+    fs_buf_dispose(&b);
+    fs_text_segmenter_free(seg);
+}
+
+/* The ASCII fast path of fs_text_classify answers as ICU does: compare every ASCII
+ * character with its classes read through a two-byte overlong-free path (the same code
+ * point written after a non-ASCII character is classified by ICU). */
+static void test_core_text__ascii_classes_match_icu(void)
+{
+    for (unsigned c = 1; c < 0x80; c++) {
+        char one[2] = { (char)c, 0 };
+        fs_text_class a = fs_text_classify(one, 1);
+        /* U+FF01..U+FF5E are the fullwidth forms of 0x21..0x7E: same classes in ICU */
+        if (c < 0x21 || c > 0x7E) {
+            continue;
+        }
+        fs_buf b;
+        fs_buf_init(&b, 0);
+        fs_text_put_cp(&b, 0xFF01 + (c - 0x21));
+        fs_text_class w = fs_text_classify(fs_buf_cstr(&b), b.len);
+        fs_buf_dispose(&b);
+        CU_ASSERT_EQUAL(a.is_alpha, w.is_alpha);
+        CU_ASSERT_EQUAL(a.is_upper, w.is_upper);
+        CU_ASSERT_EQUAL(a.is_lower, w.is_lower);
+        CU_ASSERT_EQUAL(a.is_digit, w.is_digit);
+        CU_ASSERT_EQUAL(a.has_case, w.has_case);
+        if (a.is_punct != w.is_punct) {
+            fprintf(stderr, "punct mismatch for 0x%02x\n", c);
+        }
+        CU_ASSERT_EQUAL(a.is_punct, w.is_punct);
+    }
+    CU_ASSERT_TRUE(fs_text_classify(" ", 1).is_space);
+    CU_ASSERT_TRUE(fs_text_classify("\t", 1).is_space);
+    CU_ASSERT_FALSE(fs_text_classify("a", 1).is_space);
+}
+
 const fs_test_case fs_core_text_tests[] = {
+    { "test_core_text__ascii_classes_match_icu", test_core_text__ascii_classes_match_icu },
+    { "test_core_text__simple_graphemes_match_icu", test_core_text__simple_graphemes_match_icu },
     { "test_core_text__graphemes_keep_clusters", test_core_text__graphemes_keep_clusters },
     { "test_core_text__words_have_kinds", test_core_text__words_have_kinds },
     { "test_core_text__case_mapping_is_full", test_core_text__case_mapping_is_full },
