@@ -3,11 +3,13 @@
 set -eu
 build=${1:-build/main}
 cmake --build "$build" -j "$(nproc)" >/dev/null
-for b in bench_perturb bench_score bench_store bench_dispatch; do
+for b in bench_perturb bench_score bench_store bench_dispatch bench_metrics bench_demog; do
   if [ -x "$build/bench/$b" ]; then
     echo "== $b"
     "$build/bench/$b"
   fi
 done
+echo "== bench_perturb: peak RSS per perturbation, 20k vs 200k sentences"
+bash bench/perturb/rss.sh "$build/bench/bench_perturb"
 echo "== bench_audit"
 bash bench/audit/bench_audit.sh "$build/bin"
