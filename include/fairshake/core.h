@@ -95,7 +95,9 @@ FS_API bool fs_text_valid_utf8(const char *s, size_t n);
 
 typedef enum fs_text_unit {
     FS_TEXT_GRAPHEME = 0, /* user-perceived characters */
-    FS_TEXT_WORD = 1      /* word-boundary segments (words, spaces, punctuation) */
+    FS_TEXT_WORD = 1,     /* word-boundary segments (words, spaces, punctuation) */
+    FS_TEXT_SENTENCE = 2  /* sentences (UAX #29 with CLDR English abbreviation suppressions,
+                             "Mr. Smith" stays one sentence); each keeps its trailing space */
 } fs_text_unit;
 
 /** A segment of UTF-8 text: byte offsets [start, end). */
@@ -161,6 +163,13 @@ typedef struct fs_text_class {
 } fs_text_class;
 FS_API fs_text_class fs_text_classify(const char *s, size_t n);
 
+/** true for code points that render as nothing or reorder text: default-ignorable code
+ *  points (zero-width characters, soft hyphen, variation selectors) and bidirectional
+ *  controls. */
+FS_API bool fs_text_cp_invisible(uint32_t cp);
+/** true for Extended_Pictographic code points (emoji). */
+FS_API bool fs_text_cp_pictographic(uint32_t cp);
+
 /** Decode one code point at s[*i] (advancing *i); returns 0xFFFD on malformed input. */
 FS_API uint32_t fs_text_next_cp(const char *s, size_t n, size_t *i);
 /** Append code point cp as UTF-8. */
@@ -187,6 +196,44 @@ FS_API fs_text_dir fs_text_strong_dir(const char *s, size_t n);
 /** true when every code point of s[0..n) is a combining mark (general category M:
  *  Mn, Mc, Me); true for n == 0. */
 FS_API bool fs_text_all_marks(const char *s, size_t n);
+
+/* ---- normalisation, marks and scripts (character perturbations) --------------------- */
+/** A reusable normaliser (ICU UNormalizer2): it keeps its UTF-16 scratch buffers between
+ *  calls, so normalising many short strings does not allocate. Not thread-safe; one per
+ *  thread. */
+typedef struct fs_text_normalizer fs_text_normalizer;
+/** out: returns owned (fs_text_normalizer_free). */
+FS_API fs_status fs_text_normalizer_new(fs_text_normalizer **out, fs_error *err);
+FS_API void fs_text_normalizer_free(fs_text_normalizer *nz);
+/** Append s[0..n) normalised to form (same result as fs_text_normalize). */
+FS_API fs_status fs_text_normalizer_run(fs_text_normalizer *nz, fs_buf *out, const char *s,
+                                        size_t n, fs_text_form form, fs_error *err);
+/** Append s[0..n) without its accents: NFD, then every nonspacing mark (general category
+ *  Mn) with a non-zero canonical combining class is dropped, then NFC. */
+FS_API fs_status fs_text_normalizer_strip_marks(fs_text_normalizer *nz, fs_buf *out,
+                                                const char *s, size_t n, fs_error *err);
+/** The Unicode script of cp as an ICU script code (0 Common, 1 Inherited); two code
+ *  points are in the same script when their codes are equal. */
+FS_API int fs_text_script(uint32_t cp);
+/** The precomposed character that base followed by mark composes to under NFC, or 0. */
+FS_API uint32_t fs_text_compose_pair(uint32_t base, uint32_t mark);
+/** true when cp has a canonical decomposition (NFD changes it). */
+FS_API bool fs_text_decomposes(uint32_t cp);
+
+/* ---- numbers spelled out in words (word perturbations) ------------------------------ */
+/** A reusable ICU rule-based number formatter that spells numbers out in words
+ *  (UNUM_SPELLOUT: 12345 is "twelve thousand three hundred forty-five" in "en"). Not
+ *  thread-safe; one per thread. */
+typedef struct fs_text_spellout fs_text_spellout;
+/** locale: an ICU locale id such as "en" (borrowed). out: returns owned
+ *  (fs_text_spellout_free). */
+FS_API fs_status fs_text_spellout_new(fs_text_spellout **out, const char *locale, fs_error *err);
+FS_API void fs_text_spellout_free(fs_text_spellout *sp);
+/** Append the words of the decimal number num[0..n): ASCII digits with an optional
+ *  leading '-' and at most one '.', no grouping ("12345", "-3.25"). Anything else is
+ *  FS_ERR_INPUT. */
+FS_API fs_status fs_text_spellout_format(fs_text_spellout *sp, fs_buf *out, const char *num,
+                                         size_t n, fs_error *err);
 
 /* ---- key/value parameters ------------------------------------------------------------ */
 /** An ordered list of string key/value pairs (perturbation parameters and the like).

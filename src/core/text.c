@@ -40,6 +40,17 @@ bool fs_text_valid_utf8(const char *s, size_t n)
     return true;
 }
 
+bool fs_text_cp_invisible(uint32_t cp)
+{
+    return u_hasBinaryProperty((UChar32)cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) ||
+           u_hasBinaryProperty((UChar32)cp, UCHAR_BIDI_CONTROL);
+}
+
+bool fs_text_cp_pictographic(uint32_t cp)
+{
+    return u_hasBinaryProperty((UChar32)cp, UCHAR_EXTENDED_PICTOGRAPHIC);
+}
+
 uint32_t fs_text_next_cp(const char *s, size_t n, size_t *i)
 {
     UChar32 c;
@@ -71,7 +82,13 @@ fs_status fs_text_segmenter_new(fs_text_segmenter **out, fs_text_unit unit, fs_e
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     seg->unit = unit;
-    seg->bi = ubrk_open(unit == FS_TEXT_WORD ? UBRK_WORD : UBRK_CHARACTER, "", NULL, 0, &uerr);
+    if (unit == FS_TEXT_SENTENCE) {
+        /* "ss=standard" turns on ICU's filtered sentence iterator, which does not break
+         * after the CLDR abbreviations of the locale ("Mr.", "Prof.", "e.g."). */
+        seg->bi = ubrk_open(UBRK_SENTENCE, "en@ss=standard", NULL, 0, &uerr);
+    } else {
+        seg->bi = ubrk_open(unit == FS_TEXT_WORD ? UBRK_WORD : UBRK_CHARACTER, "", NULL, 0, &uerr);
+    }
     if (U_FAILURE(uerr)) {
         fs_free(seg);
         return FS_FAIL(err, FS_ERR_TEXT, "ICU break iterator: %s", u_errorName(uerr));

@@ -34,8 +34,9 @@ static const fs_perturb_param_info params_contraction[] = { P_RATE("1.0", "expan
                                                             P_FILE("contractions.json") };
 static const fs_perturb_param_info params_delete[] = { P_RATE("0.05", "letter") };
 static const fs_perturb_param_info params_diacritics[] = {
-    P_RATE("1.0", "eligible letter"),
+    P_RATE("1.0", "accented letter (strip) or letter that can take an accent (add)"),
     { "mode", "strip", "strip: remove accents; add: put an accent on letters that can carry one" },
+    P_FILE("diacritics.json (the accents mode add puts on)"),
 };
 static const fs_perturb_param_info params_distractor[] = {
     { "position", "end", "where the sentence goes: start, end or random" },
@@ -93,7 +94,7 @@ static const fs_perturb_param_info params_typo[] = {
     P_FILE("keyboard/<layout>.json"),
 };
 static const fs_perturb_param_info params_unicode_forms[] = {
-    P_RATE("1.0", "character (fullwidth form only)"),
+    P_RATE("1.0", "character the form changes (fullwidth: printable ASCII or space)"),
     { "form", "nfd", "nfd, nfkd, nfc, nfkc, fullwidth or random" },
 };
 static const fs_perturb_param_info params_whitespace[] = {
@@ -133,7 +134,7 @@ static const fs_perturb_info catalogue[] = {
     ENTRY("insert", NOISE, "insert random keyboard letters", params_insert),
     ENTRY("leet", NOISE, "write letters as digits and symbols (e → 3)", params_leet),
     ENTRY("mild-mix", NOISE,
-          "a light mix of contraction/expansion, misspellings, typos, case and spacing",
+          "HELM's mild mix: lower case, contractions, misspellings and extra spaces",
           params_mild_mix),
     ENTRY("misspelling", NOISE, "replace words by their common misspellings", params_misspelling),
     ENTRY("number-format", NOISE, "rewrite numbers (1000, 1,000, one thousand)",

@@ -4,6 +4,9 @@
 extern const fs_test_case fs_perturb_catalogue_tests[];
 extern const fs_test_case fs_perturb_noise_tests[];
 extern const fs_test_case fs_perturb_layout_tests[];
+extern const fs_test_case fs_perturb_chars_tests[];
+extern const fs_test_case fs_perturb_words_tests[];
+extern const fs_test_case fs_perturb_adversarial_tests[];
 
 int main(int argc, char **argv)
 {
@@ -11,6 +14,9 @@ int main(int argc, char **argv)
         { "perturb.catalogue", fs_perturb_catalogue_tests },
         { "perturb.noise", fs_perturb_noise_tests },
         { "perturb.layout", fs_perturb_layout_tests },
+        { "perturb.chars", fs_perturb_chars_tests },
+        { "perturb.words", fs_perturb_words_tests },
+        { "perturb.adversarial", fs_perturb_adversarial_tests },
     };
     return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
 }
