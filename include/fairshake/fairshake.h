@@ -6,6 +6,7 @@
 #include "fairshake/core.h"
 #include "fairshake/dataset.h"
 #include "fairshake/perturb.h"
+#include "fairshake/demographics.h"
 #include "fairshake/report.h"
 #include "fairshake/score.h"
 #include "fairshake/stats.h"

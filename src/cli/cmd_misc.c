@@ -32,6 +32,28 @@ static void list_perturbations(void)
     }
 }
 
+static int list_axes(void)
+{
+    fs_demog_lexicon *lex = NULL;
+    fs_error err;
+    fs_error_clear(&err);
+    fs_status st = fs_demog_lexicon_load(&lex, fs_audit_data_dir(), &err);
+    if (st != FS_OK) {
+        return cli_fail(st, &err);
+    }
+    for (size_t i = 0; i < fs_demog_axis_count(lex); i++) {
+        printf("%-20s %s\n", fs_demog_axis_name(lex, i), fs_demog_axis_description(lex, i));
+        printf("    groups:");
+        for (size_t g = 0; g < fs_demog_group_count(lex, i); g++) {
+            printf(" %s%s", fs_demog_group_name(lex, i, g),
+                   fs_demog_group_optional(lex, i, g) ? " (optional)" : "");
+        }
+        printf("\n");
+    }
+    fs_demog_lexicon_free(lex);
+    return 0;
+}
+
 int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
 {
     const char *what = a->positional[0];
@@ -49,7 +71,7 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
         printf("openai-chat          POST /v1/chat/completions\n"
                "openai-completions   POST /v1/completions\n");
     } else if (strcmp(what, "axes") == 0) {
-        fprintf(stderr, "fairshake: no demographic axes are available in this version\n");
+        return list_axes();
     } else {
         return cli_usage(cmd, "unknown list '%s' (perturbations, axes, metrics, targets)", what);
     }
@@ -75,8 +97,8 @@ int cli_cmd_report(const cli_cmd *cmd, cli_args *a)
             if (comma != NULL) {
                 *comma = '\0';
             }
-            if (strcmp(p, "json") != 0 && strcmp(p, "md") != 0) {
-                return cli_usage(cmd, "--format: unknown format '%s' (json, md)", p);
+            if (strcmp(p, "json") != 0 && strcmp(p, "md") != 0 && strcmp(p, "html") != 0) {
+                return cli_usage(cmd, "--format: unknown format '%s' (json, md, html)", p);
             }
             formats[n++] = p;
             p = comma ? comma + 1 : NULL;

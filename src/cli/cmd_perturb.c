@@ -1,6 +1,10 @@
 /* fairshake perturb: preview perturbations on a text or on a file of records, with the
- * same record ids and RNG streams that 'fairshake run' uses. */
+ * same record ids and RNG streams that 'fairshake run' uses. A suite that names a
+ * demographic axis ("gender", "race", ...) previews its counterfactuals instead: one per
+ * other group of the axis, or "not applicable" when the record mentions none. */
 #include "cli.h"
+
+#include <fairshake/demographics.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +14,8 @@
 
 typedef struct preview {
     fs_perturber *perts[MAX_SUITES];
+    fs_demog_swapper *swappers[MAX_SUITES]; /* set for the suites that are axes */
+    fs_demog_lexicon *lex;                  /* loaded when a suite is not a perturbation */
     const char *names[MAX_SUITES];
     size_t n;
     uint64_t seed;
@@ -18,10 +24,83 @@ typedef struct preview {
     fs_buf out, line;
 } preview;
 
+static int flush_line(preview *p)
+{
+    fs_buf_putc(&p->line, '\n');
+    if (fs_buf_status(&p->line) != FS_OK) {
+        return cli_fail(FS_ERR_NOMEM, NULL);
+    }
+    fwrite(fs_buf_cstr(&p->line), 1, p->line.len, stdout);
+    return 0;
+}
+
+/* One counterfactual per enabled group of the axis: a JSON object each with --json, else
+ * "axis→group: text" for the applicable ones, or one "axis: not applicable" line. */
+static int emit_axis(preview *p, size_t s, const char *id, const char *text, size_t len,
+                     fs_error *err)
+{
+    const fs_demog_swapper *sw = p->swappers[s];
+    int a = fs_demog_axis_find(p->lex, p->names[s]);
+    const char *axis = fs_demog_axis_name(p->lex, (size_t)a);
+    size_t shown = 0;
+    for (size_t g = 0; g < fs_demog_group_count(p->lex, (size_t)a); g++) {
+        bool applicable = false, changed = false;
+        const char *group = fs_demog_group_name(p->lex, (size_t)a, g);
+        if (!fs_demog_swapper_group_enabled(sw, g)) {
+            continue;
+        }
+        fs_buf_reset(&p->out);
+        fs_status st = fs_demog_swap(p->swappers[s], text, len, g, p->seed, id, &p->out,
+                                     &applicable, &changed, err);
+        if (st != FS_OK) {
+            fs_error_prefix(err, "record %s", id);
+            return cli_fail(st, err);
+        }
+        fs_buf_reset(&p->line);
+        if (p->json) {
+            fs_buf_puts(&p->line, "{\"source\":");
+            fs_buf_put_json_string(&p->line, text, len);
+            fs_buf_puts(&p->line, ",\"id\":");
+            fs_buf_put_json_string(&p->line, id, strlen(id));
+            fs_buf_printf(&p->line, ",\"suite\":\"%s\",\"group\":", axis);
+            fs_buf_put_json_string(&p->line, group, strlen(group));
+            fs_buf_printf(&p->line,
+                          ",\"seed\":%llu,\"index\":0,\"text\":", (unsigned long long)p->seed);
+            fs_buf_put_json_string(&p->line, applicable ? fs_buf_cstr(&p->out) : text,
+                                   applicable ? p->out.len : len);
+            fs_buf_printf(&p->line, ",\"applicable\":%s,\"changed\":%s}",
+                          applicable ? "true" : "false", changed ? "true" : "false");
+        } else if (applicable) {
+            fs_buf_printf(&p->line, "%s\xE2\x86\x92%s: ", axis, group);
+            fs_buf_append(&p->line, fs_buf_cstr(&p->out), p->out.len);
+        } else {
+            continue;
+        }
+        shown++;
+        int rc = flush_line(p);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    if (shown == 0 && !p->json) {
+        fs_buf_reset(&p->line);
+        fs_buf_printf(&p->line, "%s: not applicable", axis);
+        return flush_line(p);
+    }
+    return 0;
+}
+
 static int emit(preview *p, const char *id, const char *text, size_t len, fs_error *err)
 {
     char stream[160];
     for (size_t s = 0; s < p->n; s++) {
+        if (p->swappers[s] != NULL) {
+            int rc = emit_axis(p, s, id, text, len, err);
+            if (rc != 0) {
+                return rc;
+            }
+            continue;
+        }
         for (uint64_t i = 0; i < p->k; i++) {
             bool changed = false;
             /* the label shown for variant i, and the stream name the engine derives */
@@ -148,7 +227,8 @@ static int collect_params(const cli_cmd *cmd, cli_args *a, preview *p, fs_params
         snprintf(key, sizeof key, "%.*s", (int)(eq - vals[i]), vals[i]);
         bool known = false;
         for (size_t s = 0; s < p->n; s++) {
-            known = known || has_param(fs_perturb_find(p->names[s]), key);
+            const fs_perturb_info *info = fs_perturb_find(p->names[s]);
+            known = known || (info != NULL && has_param(info, key));
         }
         if (!known) {
             return cli_usage(cmd, "--param: no chosen suite has a parameter '%s'", key);
@@ -160,16 +240,33 @@ static int collect_params(const cli_cmd *cmd, cli_args *a, preview *p, fs_params
     return 0;
 }
 
-static int parse_suites(const cli_cmd *cmd, preview *p, char *list)
+/* A suite that is not a perturbation may be a demographic axis (the lexicon is loaded on
+ * first need). Returns -1 when it is neither, else 0 or an exit code. */
+static int find_axis(preview *p, const char *name, fs_error *err)
+{
+    if (p->lex == NULL) {
+        fs_status st = fs_demog_lexicon_load(&p->lex, fs_audit_data_dir(), err);
+        if (st != FS_OK) {
+            return cli_fail(st, err);
+        }
+    }
+    return fs_demog_axis_find(p->lex, name) >= 0 ? 0 : -1;
+}
+
+static int parse_suites(const cli_cmd *cmd, preview *p, char *list, fs_error *err)
 {
     for (char *s = list; s != NULL && *s != '\0';) {
         char *comma = strchr(s, ',');
         if (comma != NULL) {
             *comma = '\0';
         }
-        if (fs_perturb_find(s) == NULL) {
+        int axis = fs_perturb_find(s) == NULL ? find_axis(p, s, err) : 0;
+        if (axis > 0) {
+            return axis;
+        }
+        if (axis < 0) {
             const char *near = fs_perturb_nearest(s);
-            return cli_usage(cmd, "--suite: unknown perturbation '%s'%s%s%s", s,
+            return cli_usage(cmd, "--suite: unknown perturbation or axis '%s'%s%s%s", s,
                              near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         }
         if (p->n == MAX_SUITES) {
@@ -187,6 +284,14 @@ static int make_perturbers(preview *p, const fs_params *all, const char *const *
     for (size_t s = 0; s < p->n; s++) {
         const fs_perturb_info *info = fs_perturb_find(p->names[s]);
         fs_params mine;
+        if (info == NULL) {
+            int a = fs_demog_axis_find(p->lex, p->names[s]);
+            fs_status st = fs_demog_swapper_new(&p->swappers[s], p->lex, (size_t)a, NULL, err);
+            if (st != FS_OK) {
+                return cli_fail(st, err);
+            }
+            continue;
+        }
         fs_params_init(&mine);
         for (size_t i = 0; i < all->count; i++) {
             if (has_param(info, all->keys[i]) &&
@@ -198,8 +303,8 @@ static int make_perturbers(preview *p, const fs_params *all, const char *const *
         fs_status st = fs_perturber_new(&p->perts[s], p->names[s], &mine, fs_audit_data_dir(), err);
         fs_params_dispose(&mine);
         if (st == FS_OK && n_protect > 0) {
-            st = fs_perturber_set_protect(p->perts[s], protect, n_protect, fs_audit_data_dir(),
-                                          err);
+            st =
+                fs_perturber_set_protect(p->perts[s], protect, n_protect, fs_audit_data_dir(), err);
         }
         if (st != FS_OK) {
             return cli_fail(st, err);
@@ -244,7 +349,7 @@ int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a)
     }
     p.json = cli_flag(cmd, a, "json");
     snprintf(suites, sizeof suites, "%s", suite);
-    rc = parse_suites(cmd, &p, suites);
+    rc = parse_suites(cmd, &p, suites, &err);
     if (rc == 0) {
         rc = collect_params(cmd, a, &p, &all);
     }
@@ -264,7 +369,9 @@ int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a)
     }
     for (size_t s = 0; s < p.n; s++) {
         fs_perturber_free(p.perts[s]);
+        fs_demog_swapper_free(p.swappers[s]);
     }
+    fs_demog_lexicon_free(p.lex);
     fs_params_dispose(&all);
     fs_buf_dispose(&p.out);
     fs_buf_dispose(&p.line);

@@ -45,7 +45,7 @@ static const cli_opt list_opts[] = {
     { NULL, NULL, false, NULL },
 };
 static const cli_opt report_opts[] = {
-    { "format", "FMT[,FMT...]", false, "formats to write: json, md (default: the config's)" },
+    { "format", "FMT[,FMT...]", false, "formats to write: json, md, html (default: the config's)" },
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };
@@ -66,7 +66,7 @@ static const cli_cmd commands[] = {
       "\"id\"), so a preview matches what 'fairshake run' sends for the same seed." },
     { "list", "(perturbations|axes|metrics|targets)", "list what this fairshake provides",
       list_opts, 1, cli_cmd_list, NULL },
-    { "report", "RUN_DIR [--format json,md]",
+    { "report", "RUN_DIR [--format json,md,html]",
       "rebuild the reports of a run from its store, without calling the model", report_opts, 1,
       cli_cmd_report, NULL },
 };

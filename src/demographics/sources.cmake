@@ -1,0 +1,1 @@
+set(FS_SRC lexicon.c map.c names.c swap.c)
