@@ -1,1 +1,1 @@
-set(FS_SRC bootstrap.c tests.c)
+set(FS_SRC bootstrap.c tests.c fairness_tests.c)
