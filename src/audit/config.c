@@ -245,7 +245,7 @@ const char *const fs_config__gate_names[] = {
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
-static const char *const report_formats[] = { "json", "md" };
+static const char *const report_formats[] = { "json", "md", "html" };
 
 static fs_status dup_str(char **out, const char *s, const ctx *c)
 {
@@ -733,7 +733,7 @@ static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
         if (k == N_OF(report_formats)) {
             return fail_at(c, "report.formats",
                            "format '%s' is not supported by this version (supported: %s)",
-                           e->valuestring, "json, md");
+                           e->valuestring, "json, md, html");
         }
         st = dup_str(&cfg->formats[cfg->n_formats], e->valuestring, c);
         if (st != FS_OK) {

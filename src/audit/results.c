@@ -311,11 +311,36 @@ static cJSON *confusion_json(const fs_class_report *r)
     return rows;
 }
 
+/* Ten buckets between the smallest and largest latency (sorted[0..n)), spaced
+ * logarithmically when they span more than a factor of 4, else linearly. */
+static cJSON *histogram_json(const double *sorted, size_t n)
+{
+    enum { BUCKETS = 10 };
+    double edges[BUCKETS + 1], counts[BUCKETS] = { 0 };
+    double lo = sorted[0] > 0 ? sorted[0] : 0.001, hi = sorted[n - 1] > lo ? sorted[n - 1] : lo * 1.01;
+    bool logscale = hi / lo > 4.0;
+    for (int i = 0; i <= BUCKETS; i++) {
+        double f = (double)i / BUCKETS;
+        edges[i] = logscale ? lo * pow(hi / lo, f) : lo + (hi - lo) * f;
+    }
+    size_t b = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (b + 1 < BUCKETS && sorted[i] >= edges[b + 1]) {
+            b++;
+        }
+        counts[b]++;
+    }
+    cJSON *h = cJSON_CreateObject();
+    fs_json__add_str(h, "scale", logscale ? "log" : "linear");
+    cJSON_AddItemToObject(h, "edges", cJSON_CreateDoubleArray(edges, BUCKETS + 1));
+    cJSON_AddItemToObject(h, "counts", cJSON_CreateDoubleArray(counts, BUCKETS));
+    return h;
+}
+
 static cJSON *latency_json(table *t)
 {
     cJSON *l = cJSON_CreateObject();
-    const char *why = "no request was sent to the model in this run (all answers came from the "
-                      "cache or the store)";
+    const char *why = "no answer in the store came from the model (all came from the cache)";
     fs_stats_sort(t->lat, t->n_lat);
     double sum = 0;
     for (size_t i = 0; i < t->n_lat; i++) {
@@ -327,6 +352,9 @@ static cJSON *latency_json(table *t)
     num_or_null(l, "p99", fs_stats_quantile(t->lat, t->n_lat, 0.99), why);
     num_or_null(l, "mean", t->n_lat ? sum / (double)t->n_lat : NAN, why);
     num_or_null(l, "max", t->n_lat ? t->lat[t->n_lat - 1] : NAN, why);
+    if (t->n_lat > 0) {
+        cJSON_AddItemToObject(l, "histogram", histogram_json(t->lat, t->n_lat));
+    }
     return l;
 }
 

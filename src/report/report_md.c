@@ -260,8 +260,8 @@ static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     fixed(p99, sizeof p99, num(lat, "p99"), 1);
     if (isfinite(num(lat, "p50"))) {
         fs_buf_printf(b,
-                      "\nLatency over %.0f requests sent in this run: p50 %s ms, p90 %s ms, "
-                      "p99 %s ms.\n\n",
+                      "\nLatency over %.0f answers from the model (not from the cache): "
+                      "p50 %s ms, p90 %s ms, p99 %s ms.\n\n",
                       num(lat, "n"), p50, p90, p99);
     } else {
         fs_buf_puts(b, "\nLatency: n/a (");

@@ -36,17 +36,20 @@ fs_status fs_report_write(const char *dir, const char *report_json, size_t n,
     for (size_t i = 0; st == FS_OK && i < n_formats; i++) {
         if (strcmp(formats[i], "json") == 0) {
             st = write_atomic(dir, "report.json", report_json, n, err);
-        } else if (strcmp(formats[i], "md") == 0) {
+        } else if (strcmp(formats[i], "md") == 0 || strcmp(formats[i], "html") == 0) {
+            bool md = formats[i][0] == 'm';
             fs_buf b;
             fs_buf_init(&b, 0);
-            st = fs_report_render_md(&b, report_json, n, err);
+            st = md ? fs_report_render_md(&b, report_json, n, err)
+                    : fs_report_render_html(&b, report_json, n, err);
             if (st == FS_OK) {
-                st = write_atomic(dir, "report.md", fs_buf_cstr(&b), b.len, err);
+                st = write_atomic(dir, md ? "report.md" : "report.html", fs_buf_cstr(&b), b.len,
+                                  err);
             }
             fs_buf_dispose(&b);
         } else {
-            st = FS_FAIL(err, FS_ERR_USAGE, "unknown report format '%s' (supported: json, md)",
-                         formats[i]);
+            st = FS_FAIL(err, FS_ERR_USAGE,
+                         "unknown report format '%s' (supported: json, md, html)", formats[i]);
         }
     }
     return st;

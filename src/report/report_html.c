@@ -1,0 +1,699 @@
+/* report.html: one self-contained page (inline CSS and SVG, no script, nothing fetched)
+ * rendered from report.json alone. It prints to PDF with a page break per section.
+ * Safety: every text that comes from the dataset, the config or the model is escaped
+ * (& < > " '), and characters that render as nothing or reorder text (zero-width and
+ * bidirectional controls, outside emoji sequences) are shown as visible code-point
+ * markers, so neither markup nor a reordering attack can reach the reader. Text blocks
+ * carry dir="auto", so right-to-left records display in their own direction. */
+#include "fairshake/report.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "report/html_internal.h"
+
+static const char css[] =
+    ":root{--fg:#1d2330;--muted:#5b6475;--line:#d8dde6;--bad:#b3261e;--good:#1e7b34;"
+    "--accent:#2f5fb3;--bg-soft:#f4f6fa}"
+    "*{box-sizing:border-box}"
+    "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',"
+    "'Noto Sans CJK SC','Noto Sans Arabic','Noto Sans Hebrew',sans-serif,'Noto Color Emoji',"
+    "'Apple Color Emoji','Segoe UI Emoji';color:var(--fg);max-width:1100px;margin:0 auto;"
+    "padding:24px}"
+    "h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;"
+    "border-bottom:2px solid var(--line);padding-bottom:4px}h3{font-size:16px;margin:20px 0 6px}"
+    ".muted{color:var(--muted)}.sub{color:var(--muted);margin:0 0 16px}"
+    "table{border-collapse:collapse;width:100%;margin:8px 0 16px;font-size:14px}"
+    "th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;"
+    "vertical-align:top}th{background:var(--bg-soft);font-weight:600}"
+    "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    ".verdict{padding:14px 18px;border-radius:8px;font-size:18px;font-weight:600;margin:8px 0}"
+    ".pass{background:#e6f4ea;color:var(--good)}.fail{background:#fce8e6;color:var(--bad)}"
+    ".none{background:var(--bg-soft);color:var(--muted)}"
+    ".tag-pass{color:var(--good);font-weight:600}.tag-fail{color:var(--bad);font-weight:700}"
+    ".headline li{margin:4px 0}"
+    ".ex{border:1px solid var(--line);border-radius:6px;padding:8px 12px;margin:8px 0;"
+    "break-inside:avoid}"
+    ".ex .pair{display:grid;grid-template-columns:1fr 1fr;gap:12px}"
+    ".txt{unicode-bidi:plaintext;white-space:pre-wrap;word-break:break-word;"
+    "background:var(--bg-soft);padding:6px 8px;border-radius:4px}"
+    "ins{background:#ffe08a;text-decoration:none}del{background:#f6c7c3}"
+    ".cp{font:11px monospace;background:#e3e7ff;color:#23307a;border-radius:3px;"
+    "padding:0 2px;margin:0 1px}"
+    "svg text{font:12px system-ui,sans-serif;fill:var(--fg)}"
+    "code{font-family:ui-monospace,monospace;font-size:13px}"
+    "section{break-before:page}section:first-of-type{break-before:auto}"
+    "@media print{body{max-width:none;padding:0;font-size:11pt}"
+    "a{color:inherit;text-decoration:none}.ex{page-break-inside:avoid}}";
+
+static double num(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+void fs_report__fixed(char *out, size_t cap, double v, int decimals)
+{
+    snprintf(out, cap, "%.*f", decimals, v);
+    const struct lconv *lc = localeconv();
+    char point = (lc && lc->decimal_point && lc->decimal_point[0]) ? lc->decimal_point[0] : '.';
+    for (char *p = out; *p != '\0'; p++) {
+        if (*p == point) {
+            *p = '.';
+        }
+    }
+}
+
+void fs_report__esc(fs_buf *b, const char *s)
+{
+    if (s == NULL) {
+        fs_buf_puts(b, "<span class=\"muted\">(none)</span>");
+        return;
+    }
+    fs_report__esc_n(b, s, strlen(s));
+}
+
+void fs_report__esc_n(fs_buf *b, const char *s, size_t n)
+{
+    for (const char *p = s; p < s + n; p++) {
+        switch (*p) {
+        case '&':
+            fs_buf_puts(b, "&amp;");
+            break;
+        case '<':
+            fs_buf_puts(b, "&lt;");
+            break;
+        case '>':
+            fs_buf_puts(b, "&gt;");
+            break;
+        case '"':
+            fs_buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            fs_buf_puts(b, "&#39;");
+            break;
+        default:
+            fs_buf_putc(b, *p);
+        }
+    }
+}
+
+/* Escape one grapheme cluster; invisible code points become markers unless the cluster
+ * is an emoji sequence (where ZWJ and variation selectors belong). */
+void fs_report__esc_grapheme(fs_buf *b, const char *g, size_t n)
+{
+    bool emoji = false, invisible = false;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp = fs_text_next_cp(g, n, &i);
+        emoji = emoji || fs_text_cp_pictographic(cp);
+        invisible = invisible || fs_text_cp_invisible(cp);
+    }
+    if (!invisible || emoji) {
+        fs_report__esc_n(b, g, n);
+        return;
+    }
+    for (size_t i = 0; i < n;) {
+        size_t at = i;
+        uint32_t cp = fs_text_next_cp(g, n, &i);
+        if (fs_text_cp_invisible(cp)) {
+            fs_buf_printf(b, "<span class=\"cp\" title=\"invisible character\">U+%04X</span>",
+                          (unsigned)cp);
+        } else {
+            fs_report__esc_n(b, g + at, i - at);
+        }
+    }
+}
+
+/* Escape a whole text cluster by cluster. */
+void fs_report__esc_text(fs_buf *b, fs_text_segmenter *seg, const char *s)
+{
+    const fs_text_span *g = NULL;
+    size_t count = 0;
+    if (s == NULL) {
+        fs_report__esc(b, NULL);
+        return;
+    }
+    if (fs_text_segmenter_run(seg, &g, &count, s, strlen(s), NULL) != FS_OK) {
+        fs_report__esc(b, s);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        fs_report__esc_grapheme(b, s + g[i].start, g[i].end - g[i].start);
+    }
+}
+
+static void put_pct(fs_buf *b, double v)
+{
+    char t[48];
+    if (!isfinite(v)) {
+        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
+        return;
+    }
+    fs_report__fixed(t, sizeof t, v * 100.0, 1);
+    fs_buf_printf(b, "%s%%", t);
+}
+
+static void put_pts(fs_buf *b, double v)
+{
+    char t[48];
+    if (!isfinite(v)) {
+        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
+        return;
+    }
+    fs_report__fixed(t, sizeof t, v * 100.0, 1);
+    fs_buf_printf(b, "%s%s pts", v >= 0 && t[0] != '-' ? "+" : "", t);
+}
+
+static void put_ci(fs_buf *b, const cJSON *ci)
+{
+    char lo[48], hi[48];
+    if (!cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
+        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
+        return;
+    }
+    fs_report__fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble * 100.0, 1);
+    fs_report__fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble * 100.0, 1);
+    fs_buf_printf(b, "[%s, %s]", lo, hi);
+}
+
+static void put_p(fs_buf *b, double p)
+{
+    char t[48];
+    if (!isfinite(p)) {
+        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
+    } else if (p < 0.0001) {
+        fs_buf_puts(b, "&lt; 0.0001");
+    } else {
+        fs_report__fixed(t, sizeof t, p, 4);
+        fs_buf_puts(b, t);
+    }
+}
+
+static void put_count(fs_buf *b, double v)
+{
+    if (isfinite(v)) {
+        fs_buf_printf(b, "%.0f", v);
+    } else {
+        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
+    }
+}
+
+/* ---- sections ------------------------------------------------------------------------ */
+
+typedef struct page {
+    fs_buf *b;
+    fs_text_segmenter *seg;
+    const cJSON *root;
+    const cJSON *labels;
+} page;
+
+static void verdict_html(page *pg)
+{
+    fs_buf *b = pg->b;
+    const cJSON *verdict = get(pg->root, "verdict");
+    double n = num(verdict, "gates"), failed = num(verdict, "gates_failed");
+    fs_buf_puts(b, "<section id=\"verdict\"><h2>Verdict</h2>");
+    if (!(n > 0)) {
+        fs_buf_puts(b, "<div class=\"verdict none\">No gates were configured: this report "
+                       "states findings and passes no judgement.</div>");
+    } else if (failed == 0) {
+        fs_buf_printf(b, "<div class=\"verdict pass\">PASSED: all %.0f gates passed.</div>", n);
+    } else {
+        fs_buf_printf(b, "<div class=\"verdict fail\">FAILED: %.0f of %.0f gates failed.</div>",
+                      failed, n);
+    }
+    if (n > 0) {
+        fs_buf_puts(b, "<table><tr><th>gate</th><th>target</th><th class=\"num\">value</th>"
+                       "<th class=\"num\">threshold</th><th>result</th></tr>");
+        for (const cJSON *g = get(pg->root, "gates")->child; g != NULL; g = g->next) {
+            char thr[48], val[48];
+            fs_report__fixed(thr, sizeof thr, num(g, "threshold"), 4);
+            fs_buf_puts(b, "<tr><td><code>");
+            fs_report__esc(b, fs_json__str(g, "name"));
+            fs_buf_puts(b, "</code></td><td>");
+            fs_report__esc_text(b, pg->seg, fs_json__str(g, "target"));
+            fs_buf_puts(b, "</td><td class=\"num\">");
+            if (isfinite(num(g, "value"))) {
+                fs_report__fixed(val, sizeof val, num(g, "value"), 4);
+                fs_buf_puts(b, val);
+                if (fs_json__str(g, "perturbation") != NULL) {
+                    fs_buf_puts(b, " <span class=\"muted\">(");
+                    fs_report__esc_text(b, pg->seg, fs_json__str(g, "perturbation"));
+                    fs_buf_puts(b, ")</span>");
+                }
+            } else {
+                fs_buf_puts(b, "n/a: ");
+                fs_report__esc(b, fs_json__str(g, "value_reason"));
+            }
+            fs_buf_printf(b, "</td><td class=\"num\">%s %s</td><td>%s</td></tr>",
+                          strcmp(fs_json__str(g, "comparison"), ">=") == 0 ? "&ge;" : "&le;", thr,
+                          cJSON_IsTrue(get(g, "passed")) ? "<span class=\"tag-pass\">pass</span>"
+                                                         : "<span class=\"tag-fail\">FAIL</span>");
+        }
+        fs_buf_puts(b, "</table>");
+    }
+    fs_buf_puts(b, "</section>");
+}
+
+static void headline_html(page *pg, const cJSON *t)
+{
+    fs_buf *b = pg->b;
+    const cJSON *clean = get(t, "clean"), *worst = NULL;
+    fs_buf_puts(b, "<ul class=\"headline\"><li><b>Clean accuracy ");
+    put_pct(b, num(get(clean, "metrics"), "accuracy"));
+    fs_buf_puts(b, "</b> (95% CI ");
+    put_ci(b, get(clean, "accuracy_ci95"));
+    fs_buf_printf(b, ", n = %.0f): the share of unmodified inputs the model labels "
+                     "correctly.</li>",
+                  num(clean, "n"));
+    for (const cJSON *r = get(t, "robustness")->child; r != NULL; r = r->next) {
+        double d = num(get(r, "delta"), "accuracy");
+        if (isfinite(d) && (worst == NULL || d < num(get(worst, "delta"), "accuracy"))) {
+            worst = r;
+        }
+    }
+    if (worst != NULL) {
+        fs_buf_puts(b, "<li><b>Largest change under noise ");
+        put_pts(b, num(get(worst, "delta"), "accuracy"));
+        fs_buf_puts(b, "</b> under <code>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(worst, "perturbation"));
+        fs_buf_puts(b, "</code> (95% CI ");
+        put_ci(b, get(get(worst, "ci95"), "accuracy"));
+        fs_buf_puts(b, ", p ");
+        if (!(num(worst, "p_value") < 0.0001)) {
+            fs_buf_puts(b, "= ");
+        }
+        put_p(b, num(worst, "p_value"));
+        fs_buf_puts(b, "): how much worse the model does when users type like this; its answer "
+                       "changed on ");
+        put_pct(b, num(worst, "flip_rate"));
+        fs_buf_puts(b, " of records.</li>");
+    }
+    const cJSON *wc = get(t, "worst_case");
+    fs_buf_puts(b, "<li><b>Worst-case accuracy ");
+    put_pct(b, num(get(wc, "metrics"), "accuracy"));
+    fs_buf_printf(b, "</b> (n = %.0f): a record counts only if the answer is right clean and "
+                     "under every perturbation.</li></ul>",
+                  num(wc, "n"));
+}
+
+static void clean_html(page *pg, const cJSON *t)
+{
+    fs_buf *b = pg->b;
+    const cJSON *clean = get(t, "clean"), *m = get(clean, "metrics");
+    fs_buf_puts(b, "<h3>Clean inputs</h3><table><tr><th class=\"num\">n</th><th class=\"num\">"
+                   "accuracy</th><th class=\"num\">macro-F1</th><th class=\"num\">parse "
+                   "failures</th><th class=\"num\">errors</th><th class=\"num\">missing</th></tr>"
+                   "<tr><td class=\"num\">");
+    put_count(b, num(clean, "n"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_pct(b, num(m, "accuracy"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_pct(b, num(m, "macro_f1"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_count(b, num(clean, "parse_failures"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_count(b, num(clean, "errors"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_count(b, num(clean, "missing"));
+    fs_buf_puts(b, "</td></tr></table><table><tr><th>class</th><th class=\"num\">precision</th>"
+                   "<th class=\"num\">recall</th><th class=\"num\">F1</th><th class=\"num\">"
+                   "support</th></tr>");
+    for (const cJSON *l = pg->labels ? pg->labels->child : NULL; l != NULL; l = l->next) {
+        const cJSON *c = get(get(m, "per_class"), l->valuestring);
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, l->valuestring);
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pct(b, num(c, "precision"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pct(b, num(c, "recall"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pct(b, num(c, "f1"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(c, "support"));
+        fs_buf_puts(b, "</td></tr>");
+    }
+    fs_buf_puts(b, "</table>");
+}
+
+/* Horizontal bars of the accuracy change per perturbation (percentage points), with the
+ * 95% interval as whiskers and a zero line. */
+static void robustness_chart(page *pg, const cJSON *rob)
+{
+    fs_buf *b = pg->b;
+    double lo = 0.0, hi = 0.0;
+    int rows = 0;
+    for (const cJSON *r = rob->child; r != NULL; r = r->next, rows++) {
+        const cJSON *ci = get(get(r, "ci95"), "accuracy");
+        double d = num(get(r, "delta"), "accuracy");
+        double v[3] = { d, cJSON_IsArray(ci) ? cJSON_GetArrayItem(ci, 0)->valuedouble : d,
+                        cJSON_IsArray(ci) ? cJSON_GetArrayItem(ci, 1)->valuedouble : d };
+        for (int k = 0; k < 3; k++) {
+            if (isfinite(v[k])) {
+                lo = v[k] < lo ? v[k] : lo;
+                hi = v[k] > hi ? v[k] : hi;
+            }
+        }
+    }
+    double span = (hi - lo) > 0.01 ? hi - lo : 0.01;
+    lo -= span * 0.05;
+    hi += span * 0.05;
+    const double left = 160, width = 420, row = 26;
+    fs_buf_printf(b, "<svg role=\"img\" aria-label=\"Change in accuracy per perturbation\" "
+                     "width=\"660\" height=\"%.0f\" viewBox=\"0 0 660 %.0f\">",
+                  row * rows + 30, row * rows + 30);
+    double zero = left + (0 - lo) / (hi - lo) * width;
+    fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#888\"/>", zero,
+                  zero, row * rows + 8);
+    int i = 0;
+    for (const cJSON *r = rob->child; r != NULL; r = r->next, i++) {
+        double d = num(get(r, "delta"), "accuracy"), y = 8 + row * i;
+        const cJSON *ci = get(get(r, "ci95"), "accuracy");
+        fs_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", left - 8, y + 14);
+        fs_report__esc_text(b, pg->seg, fs_json__str(r, "perturbation"));
+        fs_buf_puts(b, "</text>");
+        if (isfinite(d)) {
+            double x = left + (d - lo) / (hi - lo) * width;
+            fs_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" "
+                             "fill=\"%s\"/>",
+                          d < 0 ? x : zero, y + 3, fabs(x - zero), d < 0 ? "#d9534f" : "#4caf50");
+        }
+        if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2) {
+            double a = left + (cJSON_GetArrayItem(ci, 0)->valuedouble - lo) / (hi - lo) * width;
+            double c = left + (cJSON_GetArrayItem(ci, 1)->valuedouble - lo) / (hi - lo) * width;
+            fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                             "stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                             "y2=\"%.1f\" stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" "
+                             "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222\"/>",
+                          a, y + 10, c, y + 10, a, y + 5, a, y + 15, c, y + 5, c, y + 15);
+        }
+        fs_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\">", left + width + 10, y + 14);
+        put_pts(b, d);
+        fs_buf_puts(b, "</text>");
+    }
+    fs_buf_puts(b, "</svg>");
+}
+
+static void robustness_table(page *pg, const cJSON *rob)
+{
+    fs_buf *b = pg->b;
+    fs_buf_puts(b, "<table><tr><th>perturbation</th><th class=\"num\">clean</th><th class=\"num\">"
+                   "perturbed</th><th class=\"num\">&Delta; accuracy</th><th class=\"num\">95% "
+                   "CI</th><th class=\"num\">drop rate</th><th class=\"num\">flip rate</th>"
+                   "<th class=\"num\">p</th><th class=\"num\">n</th><th class=\"num\">unchanged"
+                   "</th><th class=\"num\">errors</th></tr>");
+    for (const cJSON *r = rob->child; r != NULL; r = r->next) {
+        double pert = num(get(r, "metrics"), "accuracy"), d = num(get(r, "delta"), "accuracy");
+        fs_buf_puts(b, "<tr><td><code>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(r, "perturbation"));
+        fs_buf_puts(b, "</code></td><td class=\"num\">");
+        put_pct(b, pert - d);
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pct(b, pert);
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pts(b, d);
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_ci(b, get(get(r, "ci95"), "accuracy"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pct(b, num(r, "drop_rate"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pct(b, num(r, "flip_rate"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_p(b, num(r, "p_value"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(r, "n"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(r, "unchanged"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(r, "errors"));
+        fs_buf_puts(b, "</td></tr>");
+    }
+    fs_buf_puts(b, "</table>");
+}
+
+static fs_status example_html(page *pg, const cJSON *e, fs_error *err)
+{
+    fs_buf *b = pg->b;
+    fs_buf c, p;
+    fs_buf_init(&c, 0);
+    fs_buf_init(&p, 0);
+    const char *ct = fs_json__str(get(e, "clean"), "input");
+    const char *pt = fs_json__str(get(e, "perturbed"), "input");
+    fs_status st = fs_report__diff(&c, &p, pg->seg, ct ? ct : "", pt ? pt : "", err);
+    if (st == FS_OK) {
+        fs_buf_puts(b, "<div class=\"ex\"><div class=\"muted\">record ");
+        fs_report__esc_text(b, pg->seg, fs_json__str(e, "record_id"));
+        fs_buf_puts(b, " &middot; gold ");
+        fs_report__esc_text(b, pg->seg, fs_json__str(e, "label"));
+        fs_buf_puts(b, " &middot; ");
+        fs_report__esc(b, fs_json__str(e, "kind"));
+        fs_buf_puts(b, "</div><div class=\"pair\"><div><b>clean</b> &rarr; ");
+        fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "clean"), "answer"));
+        fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div><div><b>perturbed</b> "
+                         "&rarr; ",
+                      fs_buf_cstr(&c));
+        fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "perturbed"), "answer"));
+        fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div></div></div>",
+                      fs_buf_cstr(&p));
+    }
+    fs_buf_dispose(&c);
+    fs_buf_dispose(&p);
+    return st;
+}
+
+static fs_status examples_html(page *pg, const cJSON *rob, fs_error *err)
+{
+    fs_status st = FS_OK;
+    for (const cJSON *r = rob->child; st == FS_OK && r != NULL; r = r->next) {
+        const cJSON *ex = get(r, "worst_examples");
+        if (cJSON_GetArraySize(ex) == 0) {
+            continue;
+        }
+        fs_buf_puts(pg->b, "<h3>Examples: <code>");
+        fs_report__esc_text(pg->b, pg->seg, fs_json__str(r, "perturbation"));
+        fs_buf_puts(pg->b, "</code></h3>");
+        for (const cJSON *e = ex->child; st == FS_OK && e != NULL; e = e->next) {
+            st = example_html(pg, e, err);
+        }
+    }
+    return st;
+}
+
+/* Latency percentiles and a histogram of the answers that came from the model. */
+static void latency_html(page *pg, const cJSON *t)
+{
+    fs_buf *b = pg->b;
+    const cJSON *lat = get(get(t, "clean"), "latency_ms"), *h = get(lat, "histogram");
+    char v[5][48];
+    const char *keys[5] = { "p50", "p90", "p99", "mean", "max" };
+    fs_buf_puts(b, "<h3>Latency</h3>");
+    if (!isfinite(num(lat, "p50"))) {
+        fs_buf_puts(b, "<p class=\"muted\">n/a: ");
+        fs_report__esc(b, fs_json__str(lat, "p50_reason"));
+        fs_buf_puts(b, "</p>");
+        return;
+    }
+    for (int i = 0; i < 5; i++) {
+        fs_report__fixed(v[i], sizeof v[i], num(lat, keys[i]), 1);
+    }
+    fs_buf_printf(b, "<p>Over %.0f answers from the model: p50 %s ms, p90 %s ms, p99 %s ms, "
+                     "mean %s ms, max %s ms.</p>",
+                  num(lat, "n"), v[0], v[1], v[2], v[3], v[4]);
+    const cJSON *edges = get(h, "edges"), *counts = get(h, "counts");
+    int nb = cJSON_GetArraySize(counts);
+    if (nb <= 0 || cJSON_GetArraySize(edges) != nb + 1) {
+        return;
+    }
+    double max = 1;
+    for (int i = 0; i < nb; i++) {
+        double c = cJSON_GetArrayItem(counts, i)->valuedouble;
+        max = c > max ? c : max;
+    }
+    fs_buf_printf(b, "<svg role=\"img\" aria-label=\"Latency histogram\" width=\"660\" "
+                     "height=\"170\" viewBox=\"0 0 660 170\">");
+    for (int i = 0; i < nb; i++) {
+        double c = cJSON_GetArrayItem(counts, i)->valuedouble, hgt = 120 * c / max;
+        char e[48];
+        fs_report__fixed(e, sizeof e, cJSON_GetArrayItem(edges, i)->valuedouble, 1);
+        fs_buf_printf(b, "<rect x=\"%d\" y=\"%.1f\" width=\"56\" height=\"%.1f\" "
+                         "fill=\"#2f5fb3\"><title>%.0f</title></rect><text x=\"%d\" y=\"150\">"
+                         "%s</text>",
+                      20 + 62 * i, 130 - hgt, hgt, c, 20 + 62 * i, e);
+    }
+    fs_buf_printf(b, "<text x=\"20\" y=\"166\" class=\"muted\">milliseconds (%s scale, bucket "
+                     "lower edges)</text></svg>",
+                  fs_json__str(h, "scale") ? fs_json__str(h, "scale") : "linear");
+}
+
+static void causes_html(page *pg, const cJSON *t)
+{
+    fs_buf *b = pg->b;
+    bool any = false;
+    const cJSON *lists[2] = { get(get(t, "clean"), "error_causes"), NULL };
+    for (const cJSON *r = get(t, "robustness")->child; r != NULL || lists[0] != NULL;) {
+        const cJSON *causes = lists[0] != NULL ? lists[0] : get(r, "error_causes");
+        const char *where = lists[0] != NULL ? "clean" : fs_json__str(r, "perturbation");
+        for (const cJSON *c = causes ? causes->child : NULL; c != NULL; c = c->next) {
+            if (!any) {
+                fs_buf_puts(b, "<h3>Errors</h3><table><tr><th>condition</th><th>cause</th>"
+                               "<th class=\"num\">count</th></tr>");
+                any = true;
+            }
+            fs_buf_puts(b, "<tr><td>");
+            fs_report__esc_text(b, pg->seg, where);
+            fs_buf_puts(b, "</td><td>");
+            fs_report__esc_text(b, pg->seg, fs_json__str(c, "message"));
+            fs_buf_printf(b, "</td><td class=\"num\">%.0f</td></tr>", num(c, "count"));
+        }
+        if (lists[0] != NULL) {
+            lists[0] = NULL;
+        } else {
+            r = r->next;
+        }
+    }
+    fs_buf_puts(b, any ? "</table>" : "<p class=\"muted\">No request ended in an error.</p>");
+}
+
+static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
+{
+    fs_buf *b = pg->b;
+    const cJSON *rob = get(t, "robustness");
+    fs_buf_puts(b, "<section><h2>Target ");
+    fs_report__esc_text(b, pg->seg, fs_json__str(t, "name"));
+    fs_buf_puts(b, "</h2><p class=\"sub\">");
+    fs_report__esc(b, fs_json__str(t, "type"));
+    fs_buf_puts(b, " &middot; model ");
+    fs_report__esc_text(b, pg->seg, fs_json__str(t, "model"));
+    fs_buf_printf(b, " &middot; %.0f records</p>", num(t, "records"));
+    headline_html(pg, t);
+    clean_html(pg, t);
+    fs_buf_puts(b, "<h3>Robustness</h3>");
+    if (cJSON_GetArraySize(rob) == 0) {
+        fs_buf_puts(b, "<p class=\"muted\">No perturbation was run.</p>");
+    } else {
+        fs_buf_puts(b, "<p>Each perturbation is compared with the clean input on the same "
+                       "records: &Delta; is perturbed minus clean accuracy in percentage points, "
+                       "whiskers show its 95% paired-bootstrap interval.</p>");
+        robustness_chart(pg, rob);
+        robustness_table(pg, rob);
+    }
+    fs_status st = examples_html(pg, rob, err);
+    latency_html(pg, t);
+    causes_html(pg, t);
+    fs_buf_puts(b, "</section>");
+    return st;
+}
+
+static void provenance_html(page *pg)
+{
+    fs_buf *b = pg->b;
+    const cJSON *p = get(pg->root, "provenance");
+    fs_buf_puts(b, "<section><h2>Provenance</h2><table>");
+    fs_buf_printf(b, "<tr><th>tool</th><td>fairshake %s</td></tr><tr><th>config</th><td>",
+                  fs_json__str(get(pg->root, "tool"), "version"));
+    fs_report__esc_text(b, pg->seg, fs_json__str(p, "config_path"));
+    fs_buf_puts(b, "<br><code>sha256 ");
+    fs_report__esc(b, fs_json__str(p, "config_hash"));
+    fs_buf_puts(b, "</code></td></tr><tr><th>dataset</th><td>");
+    fs_report__esc_text(b, pg->seg, fs_json__str(p, "dataset_path"));
+    fs_buf_puts(b, "<br><code>sha256 ");
+    fs_report__esc(b, fs_json__str(p, "dataset_hash"));
+    fs_buf_printf(b, "</code> &middot; %.0f records</td></tr>", num(p, "records"));
+    for (const cJSON *l = get(p, "lexicons") ? get(p, "lexicons")->child : NULL; l != NULL;
+         l = l->next) {
+        fs_buf_puts(b, "<tr><th>data file</th><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(l, "path"));
+        fs_buf_puts(b, "<br><code>sha256 ");
+        fs_report__esc(b, fs_json__str(l, "sha256"));
+        fs_buf_puts(b, "</code></td></tr>");
+    }
+    fs_buf_printf(b, "<tr><th>seed</th><td>%.0f</td></tr><tr><th>run</th><td>", num(p, "seed"));
+    fs_report__esc(b, fs_json__str(p, "started"));
+    fs_buf_puts(b, " to ");
+    fs_report__esc(b, fs_json__str(p, "finished"));
+    fs_buf_puts(b, " on ");
+    fs_report__esc_text(b, pg->seg, fs_json__str(p, "host"));
+    fs_buf_printf(b, "</td></tr><tr><th>requests</th><td>%.0f sent, %.0f answered from the "
+                     "cache</td></tr></table></section>",
+                  num(p, "requests_sent"), num(p, "cache_hits"));
+}
+
+static void method_html(page *pg)
+{
+    fs_buf *b = pg->b;
+    const cJSON *m = get(pg->root, "methodology");
+    size_t perts = 0, unchanged = 0;
+    for (const cJSON *t = get(pg->root, "targets")->child; t != NULL; t = t->next) {
+        for (const cJSON *r = get(t, "robustness")->child; r != NULL; r = r->next) {
+            perts++;
+            unchanged += isfinite(num(r, "unchanged")) ? (size_t)num(r, "unchanged") : 0;
+        }
+    }
+    fs_buf_puts(b, "<section><h2>Methodology and limitations</h2><ul><li>Accuracy is the share "
+                   "of records labelled correctly; macro-F1 the unweighted mean of per-class "
+                   "F1. ");
+    fs_report__esc(b, fs_json__str(m, "parse_failures"));
+    fs_buf_puts(b, "; ");
+    fs_report__esc(b, fs_json__str(m, "errors"));
+    fs_buf_puts(b, ".</li><li>Confidence intervals: ");
+    fs_report__esc(b, fs_json__str(m, "ci"));
+    fs_buf_printf(b, ", %.0f resamples from the run's seed; rates use the ",
+                  num(m, "bootstrap_resamples"));
+    fs_report__esc(b, fs_json__str(m, "rate_ci"));
+    fs_buf_puts(b, ".</li><li>Paired test: ");
+    fs_report__esc(b, fs_json__str(m, "paired_test"));
+    fs_buf_printf(b, " (%zu comparisons in this report; multiple comparisons: ", perts);
+    fs_report__esc(b, fs_json__str(m, "multiple_comparisons"));
+    fs_buf_printf(b, ").</li><li>Drop rate is 1 &minus; perturbed/clean accuracy; flip rate the "
+                     "share of records whose label changed. %zu record-perturbation pairs were "
+                     "unchanged by their perturbation (nothing eligible); they are scored as "
+                     "sent.</li><li>A perturbation measures sensitivity to one kind of noise on "
+                     "this dataset and this prompt; it does not certify robustness to other "
+                     "inputs.</li></ul></section>",
+                  unchanged);
+}
+
+fs_status fs_report_render_html(fs_buf *out, const char *report_json, size_t n, fs_error *err)
+{
+    cJSON *root = NULL;
+    fs_text_segmenter *seg = NULL;
+    fs_status st = fs_json__parse(&root, report_json, n, "report.json", err);
+    if (st == FS_OK) {
+        st = fs_text_segmenter_new(&seg, FS_TEXT_GRAPHEME, err);
+    }
+    if (st != FS_OK) {
+        cJSON_Delete(root);
+        return st;
+    }
+    page pg = { out, seg, root, get(get(root, "task"), "labels") };
+    fs_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                     "<title>fairshake audit: ");
+    fs_report__esc_text(out, seg, fs_json__str(root, "name"));
+    fs_buf_printf(out, "</title><style>%s</style></head><body><h1>fairshake audit: ", css);
+    fs_report__esc_text(out, seg, fs_json__str(root, "name"));
+    fs_buf_puts(out, "</h1><p class=\"sub\">");
+    fs_report__esc(out, fs_json__str(get(root, "provenance"), "finished"));
+    fs_buf_puts(out, "</p>");
+    verdict_html(&pg);
+    for (const cJSON *t = get(root, "targets")->child; st == FS_OK && t != NULL; t = t->next) {
+        st = target_html(&pg, t, err);
+    }
+    provenance_html(&pg);
+    method_html(&pg);
+    fs_buf_puts(out, "</body></html>\n");
+    fs_text_segmenter_free(seg);
+    cJSON_Delete(root);
+    if (st == FS_OK && fs_buf_status(out) != FS_OK) {
+        st = FS_FAIL(err, fs_buf_status(out), "report.html: out of memory");
+    }
+    return st;
+}
