@@ -14,16 +14,29 @@
 #ifndef FS_DATA_DIR_INSTALL
 #define FS_DATA_DIR_INSTALL "/usr/local/share/fairshake"
 #endif
-#define TRAIN_REL "/examples/sentiment/train.jsonl"
+#define TRAIN_REL      "/examples/sentiment/train.jsonl"
+#define STOPWORDS_REL  "/examples/qa/stopwords.txt"
+#define LM_TRAIN_REL   "/examples/language-modeling/train.txt"
+#define DATA_PATH(rel) data_path(FS_DATA_DIR_SOURCE rel, FS_DATA_DIR_INSTALL rel)
 
 static const char usage_text[] =
     "usage: fairshake-refmodel [options]\n"
-    "Serve the nb-sentiment naive Bayes classifier over an OpenAI-compatible HTTP API.\n"
+    "Serve classic baseline models over an OpenAI-compatible HTTP API: nb-sentiment\n"
+    "(naive Bayes), overlap-qa (extractive QA), lead-summarizer (lead-k sentences) and\n"
+    "bigram-lm (interpolated bigram language model with log-probabilities).\n"
     "\n"
     "  --port P             TCP port; 0 picks a free one (default 0)\n"
     "  --host ADDR          loopback address to bind (default 127.0.0.1)\n"
-    "  --train PATH         JSONL training file of {\"text\",\"label\"} lines\n"
+    "  --train PATH         nb-sentiment: JSONL training file of {\"text\",\"label\"} lines\n"
     "                       (default " FS_DATA_DIR_SOURCE TRAIN_REL ")\n"
+    "  --qa-stopwords PATH  overlap-qa: stop words, one per line\n"
+    "                       (default " FS_DATA_DIR_SOURCE STOPWORDS_REL ")\n"
+    "  --qa-window K        overlap-qa: longest answer, in words (default 12)\n"
+    "  --lead-k K           lead-summarizer: sentences when the request has no lead_k\n"
+    "                       (default 3)\n"
+    "  --lm-train PATH      bigram-lm: plain-text training corpus\n"
+    "                       (default " FS_DATA_DIR_SOURCE LM_TRAIN_REL ")\n"
+    "  --lm-lambda L        bigram-lm: weight of the bigram estimate, 0 <= L < 1 (default 0.7)\n"
     "  --fault-rate R       answer 429, 500 or 503 to a share R of requests (default 0)\n"
     "  --retry-after S      Retry-After seconds of injected 429 answers (default 1)\n"
     "  --delay-ms D         wait D ms before answering each request (default 0)\n"
@@ -42,6 +55,9 @@ void refmodel_opts_init(refmodel_opts *o)
     memset(o, 0, sizeof *o);
     snprintf(o->host, sizeof o->host, "%s", "127.0.0.1");
     o->retry_after_s = 1;
+    o->qa_window = 12;
+    o->lead_k = 3;
+    o->lm_lambda = 0.7;
 }
 
 const char *refmodel_usage(void)
@@ -49,17 +65,30 @@ const char *refmodel_usage(void)
     return usage_text;
 }
 
+static const char *data_path(const char *source, const char *installed)
+{
+    return access(source, R_OK) == 0 ? source : installed;
+}
+
 const char *refmodel_default_train_path(void)
 {
-    if (access(FS_DATA_DIR_SOURCE TRAIN_REL, R_OK) == 0) {
-        return FS_DATA_DIR_SOURCE TRAIN_REL;
-    }
-    return FS_DATA_DIR_INSTALL TRAIN_REL;
+    return DATA_PATH(TRAIN_REL);
+}
+
+const char *refmodel_default_stopwords_path(void)
+{
+    return DATA_PATH(STOPWORDS_REL);
+}
+
+const char *refmodel_default_lm_train_path(void)
+{
+    return DATA_PATH(LM_TRAIN_REL);
 }
 
 static const char *const value_flags[] = {
     "--port",           "--host",     "--train",       "--fault-rate", "--drop-rate",
-    "--malformed-rate", "--delay-ms", "--retry-after", "--seed",       "--threads",
+    "--malformed-rate", "--delay-ms", "--retry-after", "--seed",       "--qa-stopwords",
+    "--qa-window",      "--lead-k",   "--lm-train",    "--lm-lambda",  "--threads",
 };
 #define N_VALUE_FLAGS (sizeof value_flags / sizeof value_flags[0])
 
@@ -116,6 +145,40 @@ static fs_status parse_host(refmodel_opts *o, const char *v, fs_error *err)
     return FS_OK;
 }
 
+static fs_status parse_count(unsigned *out, const char *flag, const char *v, int64_t max,
+                             fs_error *err)
+{
+    int64_t i = 0;
+    if (!fs_parse_i64(v, &i) || i < 1 || i > max) {
+        return FS_FAIL(err, FS_ERR_USAGE, "%s: '%s' is not an integer between 1 and %lld", flag, v,
+                       (long long)max);
+    }
+    *out = (unsigned)i;
+    return FS_OK;
+}
+
+/* Apply one flag of the models: --qa-stopwords, --qa-window, --lead-k, --lm-train,
+ * --lm-lambda. */
+static fs_status apply_model_flag(refmodel_opts *o, const char *flag, const char *v, fs_error *err)
+{
+    double d = 0;
+    if (strcmp(flag, "--qa-stopwords") == 0) {
+        o->qa_stopwords_path = v;
+    } else if (strcmp(flag, "--qa-window") == 0) {
+        return parse_count(&o->qa_window, flag, v, 1000, err);
+    } else if (strcmp(flag, "--lead-k") == 0) {
+        return parse_count(&o->lead_k, flag, v, 100000, err);
+    } else if (strcmp(flag, "--lm-train") == 0) {
+        o->lm_train_path = v;
+    } else {
+        if (!fs_parse_double(v, &d) || !(d >= 0.0 && d < 1.0)) {
+            return FS_FAIL(err, FS_ERR_USAGE, "%s: '%s' is not a number with 0 <= L < 1", flag, v);
+        }
+        o->lm_lambda = d;
+    }
+    return FS_OK;
+}
+
 /* Apply one flag of value_flags. */
 static fs_status apply(refmodel_opts *o, const char *flag, const char *v, fs_error *err)
 {
@@ -143,6 +206,9 @@ static fs_status apply(refmodel_opts *o, const char *flag, const char *v, fs_err
     } else if (strcmp(flag, "--seed") == 0) {
         st = parse_int(&i, flag, v, INT64_MAX, err);
         o->seed = (uint64_t)i;
+    } else if (strncmp(flag, "--qa-", 5) == 0 || strncmp(flag, "--lm-", 5) == 0 ||
+               strcmp(flag, "--lead-k") == 0) {
+        st = apply_model_flag(o, flag, v, err);
     } else { /* --threads: the last entry of value_flags */
         st = parse_int(&i, flag, v, 1024, err);
         o->threads = (unsigned)i;

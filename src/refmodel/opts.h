@@ -5,18 +5,23 @@
 
 /** Every option, with its default from refmodel_opts_init(). */
 typedef struct refmodel_opts {
-    int port;               /* 0: pick a free port */
-    char host[16];          /* dotted IPv4 loopback address, "127.0.0.1" */
-    const char *train_path; /* borrowed from argv; NULL: refmodel_default_train_path() */
-    double fault_rate;      /* share of inference requests answered 429, 500 or 503 */
-    double drop_rate;       /* share of inference requests closed without an answer */
-    double malformed_rate;  /* share of inference requests answered 200 with bad JSON */
-    unsigned delay_ms;      /* sleep before answering each inference request */
-    unsigned retry_after_s; /* Retry-After of injected 429 answers */
-    uint64_t seed;          /* seed of the fault-injection random stream */
-    unsigned threads;       /* 0: one thread per connection; N: a pool of N threads */
-    bool quiet;             /* no training summary, no server error log */
-    bool help;              /* --help was given */
+    int port;                      /* 0: pick a free port */
+    char host[16];                 /* dotted IPv4 loopback address, "127.0.0.1" */
+    const char *train_path;        /* borrowed from argv; NULL: refmodel_default_train_path() */
+    const char *qa_stopwords_path; /* borrowed; NULL: refmodel_default_stopwords_path() */
+    const char *lm_train_path;     /* borrowed; NULL: refmodel_default_lm_train_path() */
+    unsigned qa_window;            /* longest overlap-qa answer, in words (default 12) */
+    unsigned lead_k;               /* sentences of lead-summarizer without "lead_k" (3) */
+    double lm_lambda;              /* bigram-lm interpolation weight, in [0, 1) (0.7) */
+    double fault_rate;             /* share of inference requests answered 429, 500 or 503 */
+    double drop_rate;              /* share of inference requests closed without an answer */
+    double malformed_rate;         /* share of inference requests answered 200 with bad JSON */
+    unsigned delay_ms;             /* sleep before answering each inference request */
+    unsigned retry_after_s;        /* Retry-After of injected 429 answers */
+    uint64_t seed;                 /* seed of the fault-injection random stream */
+    unsigned threads;              /* 0: one thread per connection; N: a pool of N threads */
+    bool quiet;                    /* no training summary, no server error log */
+    bool help;                     /* --help was given */
 } refmodel_opts;
 
 /** Set the defaults. */
@@ -33,5 +38,11 @@ const char *refmodel_usage(void);
 /** Default training file: examples/sentiment/train.jsonl under the source tree when it is
  *  there, else under the installed data directory. */
 const char *refmodel_default_train_path(void);
+
+/** Default overlap-qa stop-word list: examples/qa/stopwords.txt, found the same way. */
+const char *refmodel_default_stopwords_path(void);
+
+/** Default bigram-lm corpus: examples/language-modeling/train.txt, found the same way. */
+const char *refmodel_default_lm_train_path(void);
 
 #endif

@@ -12,11 +12,18 @@
 
 #define OWNER "fairshake"
 
+#define MAX_TOKENS_LIMIT INT32_MAX
+#define LEAD_K_LIMIT     100000
+
 void refmodel_request_init(refmodel_request *r)
 {
     r->model = NULL;
     r->prompt = NULL;
     r->prompt_len = 0;
+    r->max_tokens = -1;
+    r->logprobs = -1;
+    r->echo = false;
+    r->lead_k = -1;
 }
 
 void refmodel_request_dispose(refmodel_request *r)
@@ -111,12 +118,55 @@ static fs_status check_members(const cJSON *body, fs_error *err)
     return FS_OK;
 }
 
+/* An optional integer member: *out is -1 when it is absent or null. */
+static fs_status int_member(int64_t *out, const cJSON *body, const char *key, int64_t min,
+                            int64_t max, fs_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+    *out = -1;
+    if (v == NULL || cJSON_IsNull(v)) {
+        return FS_OK;
+    }
+    double d = cJSON_IsNumber(v) ? v->valuedouble : -1.0;
+    if (!cJSON_IsNumber(v) || d != (double)(int64_t)d || d < (double)min || d > (double)max) {
+        return FS_FAIL(err, FS_ERR_INPUT, "%s: must be an integer between %lld and %lld", key,
+                       (long long)min, (long long)max);
+    }
+    *out = (int64_t)d;
+    return FS_OK;
+}
+
+/* The generation options: max_tokens, lead_k, and on /v1/completions logprobs and echo. */
+static fs_status parse_options(refmodel_request *r, refmodel_api api, const cJSON *body,
+                               fs_error *err)
+{
+    fs_status st = int_member(&r->max_tokens, body, "max_tokens", 0, MAX_TOKENS_LIMIT, err);
+    if (st == FS_OK && r->max_tokens < 0 && api == REFMODEL_API_CHAT) {
+        st = int_member(&r->max_tokens, body, "max_completion_tokens", 0, MAX_TOKENS_LIMIT, err);
+    }
+    if (st == FS_OK) {
+        st = int_member(&r->lead_k, body, "lead_k", 1, LEAD_K_LIMIT, err);
+    }
+    if (st != FS_OK || api == REFMODEL_API_CHAT) {
+        return st;
+    }
+    st = int_member(&r->logprobs, body, "logprobs", 0, REFMODEL_LOGPROBS_MAX, err);
+    const cJSON *echo = cJSON_GetObjectItemCaseSensitive(body, "echo");
+    if (st == FS_OK && echo != NULL && !cJSON_IsNull(echo) && !cJSON_IsBool(echo)) {
+        st = FS_FAIL(err, FS_ERR_INPUT, "echo: must be true or false");
+    }
+    r->echo = cJSON_IsTrue(echo);
+    return st;
+}
+
 fs_status refmodel_request_parse(refmodel_request *out, refmodel_api api, const char *body,
                                  size_t n, fs_error *err)
 {
     cJSON *json = NULL;
     fs_buf prompt;
     char *model = NULL;
+    refmodel_request opts;
+    refmodel_request_init(&opts);
     fs_buf_init(&prompt, 0);
     fs_status st = fs_json__parse(&json, body, n, "request body", err);
     if (st == FS_OK && !cJSON_IsObject(json)) {
@@ -124,6 +174,9 @@ fs_status refmodel_request_parse(refmodel_request *out, refmodel_api api, const 
     }
     if (st == FS_OK) {
         st = check_members(json, err);
+    }
+    if (st == FS_OK) {
+        st = parse_options(&opts, api, json, err);
     }
     if (st == FS_OK) {
         st = api == REFMODEL_API_CHAT ? chat_prompt(&prompt, json, err)
@@ -140,6 +193,7 @@ fs_status refmodel_request_parse(refmodel_request *out, refmodel_api api, const 
         st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     if (st == FS_OK) {
+        *out = opts;
         out->model = model;
         model = NULL;
         out->prompt = fs_buf_take(&prompt, &out->prompt_len);
@@ -165,35 +219,68 @@ static bool line_starts(const char *s, size_t n, size_t at, const char *prefix)
     return n - at >= k && memcmp(s + at, prefix, k) == 0;
 }
 
-fs_str refmodel_input_text(const char *prompt, size_t n)
+static fs_str trim(const char *s, size_t start, size_t end)
+{
+    while (start < end && ascii_space(s[start])) {
+        start++;
+    }
+    while (end > start && ascii_space(s[end - 1])) {
+        end--;
+    }
+    fs_str out = { s + start, end - start };
+    return out;
+}
+
+/* Length of the marker of markers that the line at `at` begins with, or 0. */
+static size_t marker_at(const char *s, size_t n, size_t at, const char *const *markers)
+{
+    for (size_t i = 0; markers[i] != NULL; i++) {
+        if (line_starts(s, n, at, markers[i])) {
+            return strlen(markers[i]);
+        }
+    }
+    return 0;
+}
+
+fs_str refmodel_section(const char *prompt, size_t n, const char *const *starts,
+                        const char *const *ends, bool *found)
 {
     size_t start = 0, end = n;
-    bool in_text = false;
+    bool in_section = false;
     for (size_t line = 0; line < n;) {
         const char *nl = memchr(prompt + line, '\n', n - line);
         size_t next = nl != NULL ? (size_t)(nl - prompt) + 1 : n;
-        if (!in_text && line_starts(prompt, n, line, "Text:")) {
-            in_text = true;
-            start = line + strlen("Text:");
-        } else if (in_text && line_starts(prompt, n, line, "Answer:")) {
+        size_t k = in_section ? 0 : marker_at(prompt, n, line, starts);
+        if (k > 0) {
+            in_section = true;
+            start = line + k;
+        } else if (in_section && marker_at(prompt, n, line, ends) > 0) {
             end = line;
             break;
         }
         line = next;
     }
-    while (start < end && ascii_space(prompt[start])) {
-        start++;
+    if (found != NULL) {
+        *found = in_section;
     }
-    while (end > start && ascii_space(prompt[end - 1])) {
-        end--;
+    if (!in_section) {
+        fs_str none = { prompt, 0 };
+        return none;
     }
-    fs_str out = { prompt + start, end - start };
-    return out;
+    return trim(prompt, start, end);
 }
 
-void refmodel_response_json(fs_buf *out, refmodel_api api, uint64_t seq, int64_t created,
-                            const char *model, const char *answer, size_t prompt_tokens,
-                            size_t completion_tokens)
+fs_str refmodel_input_text(const char *prompt, size_t n)
+{
+    static const char *const starts[] = { "Text:", NULL };
+    static const char *const ends[] = { "Answer:", NULL };
+    bool found = false;
+    fs_str out = refmodel_section(prompt, n, starts, ends, &found);
+    return found ? out : trim(prompt, 0, n);
+}
+
+void refmodel_response_open(fs_buf *out, refmodel_api api, uint64_t seq, int64_t created,
+                            const char *model)
 {
     bool chat = api == REFMODEL_API_CHAT;
     fs_buf_printf(out, "{\"id\":\"%s-%" PRIu64 "\",\"object\":\"%s\",\"created\":%" PRId64,
@@ -202,7 +289,24 @@ void refmodel_response_json(fs_buf *out, refmodel_api api, uint64_t seq, int64_t
     fs_buf_puts(out, ",\"model\":");
     fs_buf_put_json_string(out, model, strlen(model));
     fs_buf_puts(out, ",\"choices\":[{\"index\":0,");
-    if (chat) {
+}
+
+void refmodel_response_close(fs_buf *out, const char *finish_reason, size_t prompt_tokens,
+                             size_t completion_tokens)
+{
+    fs_buf_printf(out,
+                  "\"finish_reason\":\"%s\"}],\"usage\":{\"prompt_tokens\":%zu,"
+                  "\"completion_tokens\":%zu,\"total_tokens\":%zu}}",
+                  finish_reason, prompt_tokens, completion_tokens,
+                  prompt_tokens + completion_tokens);
+}
+
+void refmodel_response_json(fs_buf *out, refmodel_api api, uint64_t seq, int64_t created,
+                            const char *model, const char *answer, size_t prompt_tokens,
+                            size_t completion_tokens)
+{
+    refmodel_response_open(out, api, seq, created, model);
+    if (api == REFMODEL_API_CHAT) {
         fs_buf_puts(out, "\"message\":{\"role\":\"assistant\",\"content\":");
         fs_buf_put_json_string(out, answer, strlen(answer));
         fs_buf_putc(out, '}');
@@ -210,11 +314,8 @@ void refmodel_response_json(fs_buf *out, refmodel_api api, uint64_t seq, int64_t
         fs_buf_puts(out, "\"text\":");
         fs_buf_put_json_string(out, answer, strlen(answer));
     }
-    fs_buf_printf(
-        out,
-        ",\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":%zu,"
-        "\"completion_tokens\":%zu,\"total_tokens\":%zu}}",
-        prompt_tokens, completion_tokens, prompt_tokens + completion_tokens);
+    fs_buf_puts(out, ",\"logprobs\":null,");
+    refmodel_response_close(out, "stop", prompt_tokens, completion_tokens);
 }
 
 void refmodel_error_json(fs_buf *out, const char *message, const char *type, const char *code)
@@ -240,9 +341,14 @@ void refmodel_model_json(fs_buf *out, const char *model, int64_t created)
                   created, OWNER);
 }
 
-void refmodel_models_json(fs_buf *out, const char *model, int64_t created)
+void refmodel_models_json(fs_buf *out, const char *const *models, size_t n, int64_t created)
 {
     fs_buf_puts(out, "{\"object\":\"list\",\"data\":[");
-    refmodel_model_json(out, model, created);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            fs_buf_putc(out, ',');
+        }
+        refmodel_model_json(out, models[i], created);
+    }
     fs_buf_puts(out, "]}");
 }

@@ -2,7 +2,7 @@
  *
  * Threads: by default one thread per connection, so a request that sleeps (--delay-ms)
  * never holds up another connection; --threads N uses a pool of N polling threads
- * instead. Shared state is the trained model (read-only), the options (read-only), and
+ * instead. Shared state is the trained models (read-only), the options (read-only), and
  * the fault-injection RNG with the response counter, both behind one mutex.
  *
  * Faults apply to the two inference endpoints only, so /health and /v1/models always
@@ -32,7 +32,7 @@
 struct refmodel_server {
     struct MHD_Daemon *daemon;
     refmodel_opts opts;
-    const refmodel_nb *nb;
+    const refmodel_models *models;
     int port;
     int64_t started;
     pthread_mutex_t lock; /* guards rng and seq */
@@ -151,40 +151,25 @@ static enum MHD_Result send_malformed(struct MHD_Connection *conn, refmodel_api 
     return send_json(conn, MHD_HTTP_OK, &b);
 }
 
-/* Classify a parsed request and send the completion. */
+/* Answer a parsed request with the model it names and send the completion. */
 static enum MHD_Result answer(refmodel_server *s, struct MHD_Connection *conn, refmodel_api api,
-                              const refmodel_request *req, uint64_t seq)
+                              const refmodel_request *req, refmodel_model which, uint64_t seq)
 {
-    fs_text_segmenter *seg = NULL;
-    refmodel_tokens prompt_toks, input_toks;
     fs_buf b;
-    enum MHD_Result ret = MHD_NO;
-    refmodel_tokens_init(&prompt_toks);
-    refmodel_tokens_init(&input_toks);
+    fs_error err;
     fs_buf_init(&b, 0);
-    fs_str input = refmodel_input_text(req->prompt, req->prompt_len);
-    fs_status st = fs_text_segmenter_new(&seg, FS_TEXT_WORD, NULL);
+    fs_error_clear(&err);
+    fs_status st =
+        refmodel_models_respond(&b, s->models, which, api, req, seq, (int64_t)time(NULL), &err);
     if (st == FS_OK) {
-        st = refmodel_tokenize(&prompt_toks, seg, req->prompt, req->prompt_len, NULL);
+        return send_json(conn, MHD_HTTP_OK, &b);
     }
-    if (st == FS_OK) {
-        st = refmodel_tokenize(&input_toks, seg, input.ptr, input.len, NULL);
-    }
-    if (st != FS_OK) {
-        ret = send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, fs_status_text(st), "server_error",
-                         NULL);
-        goto done;
-    }
-    const char *label = refmodel_nb_label(s->nb, refmodel_nb_classify(s->nb, &input_toks, NULL));
-    refmodel_response_json(&b, api, seq, (int64_t)time(NULL), REFMODEL_MODEL_NAME, label,
-                           prompt_toks.count, 1);
-    ret = send_json(conn, MHD_HTTP_OK, &b);
-done:
     fs_buf_dispose(&b);
-    refmodel_tokens_dispose(&input_toks);
-    refmodel_tokens_dispose(&prompt_toks);
-    fs_text_segmenter_free(seg);
-    return ret;
+    if (st == FS_ERR_INPUT) {
+        return send_error(conn, MHD_HTTP_BAD_REQUEST, err.msg, "invalid_request_error", NULL);
+    }
+    return send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, fs_status_text(st), "server_error",
+                      NULL);
 }
 
 static enum MHD_Result infer(refmodel_server *s, struct MHD_Connection *conn, refmodel_api api,
@@ -218,12 +203,15 @@ static enum MHD_Result infer(refmodel_server *s, struct MHD_Connection *conn, re
         ret = send_error(
             conn, st == FS_ERR_INPUT ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR,
             err.msg, st == FS_ERR_INPUT ? "invalid_request_error" : "server_error", NULL);
-    } else if (req.model != NULL && strcmp(req.model, REFMODEL_MODEL_NAME) != 0) {
-        snprintf(msg, sizeof msg, "The model '%.200s' does not exist; this server serves '%s'",
-                 req.model, REFMODEL_MODEL_NAME);
+    } else if (refmodel_model_find(req.model) < 0) {
+        const char *const *names = refmodel_model_names();
+        snprintf(msg, sizeof msg,
+                 "The model '%.160s' does not exist; this server serves '%s', '%s', '%s' and "
+                 "'%s'",
+                 req.model, names[0], names[1], names[2], names[3]);
         ret = send_error(conn, MHD_HTTP_NOT_FOUND, msg, "invalid_request_error", "model_not_found");
     } else {
-        ret = answer(s, conn, api, &req, plan.seq);
+        ret = answer(s, conn, api, &req, (refmodel_model)refmodel_model_find(req.model), plan.seq);
     }
     refmodel_request_dispose(&req);
     return ret;
@@ -255,9 +243,9 @@ static enum MHD_Result route_get(refmodel_server *s, struct MHD_Connection *conn
     if (strcmp(url, "/health") == 0) {
         fs_buf_puts(&b, "{\"status\":\"ok\"}");
     } else if (strcmp(url, "/v1/models") == 0) {
-        refmodel_models_json(&b, REFMODEL_MODEL_NAME, s->started);
-    } else if (strcmp(url + sizeof model_prefix - 1, REFMODEL_MODEL_NAME) == 0) {
-        refmodel_model_json(&b, REFMODEL_MODEL_NAME, s->started);
+        refmodel_models_json(&b, refmodel_model_names(), REFMODEL_N_MODELS, s->started);
+    } else if (refmodel_model_find(url + sizeof model_prefix - 1) >= 0) {
+        refmodel_model_json(&b, url + sizeof model_prefix - 1, s->started);
     } else {
         fs_buf_dispose(&b);
         return send_error(conn, MHD_HTTP_NOT_FOUND, "The model does not exist",
@@ -354,7 +342,7 @@ static struct MHD_Daemon *start_daemon(refmodel_server *s, const struct sockaddr
 }
 
 fs_status refmodel_server_start(refmodel_server **out, const refmodel_opts *opts,
-                                const refmodel_nb *nb, fs_error *err)
+                                const refmodel_models *models, fs_error *err)
 {
     struct sockaddr_in addr;
     *out = NULL;
@@ -364,7 +352,9 @@ fs_status refmodel_server_start(refmodel_server **out, const refmodel_opts *opts
     }
     s->opts = *opts;
     s->opts.train_path = NULL;
-    s->nb = nb;
+    s->opts.qa_stopwords_path = NULL;
+    s->opts.lm_train_path = NULL;
+    s->models = models;
     s->started = (int64_t)time(NULL);
     fs_rng_seed(&s->rng, opts->seed);
     if (pthread_mutex_init(&s->lock, NULL) != 0) {

@@ -164,6 +164,7 @@ static void test_refmodel_request__responses_are_openai_json(void)
 
 static void test_refmodel_request__errors_and_models_are_openai_json(void)
 {
+    static const char *const names[] = { "nb-sentiment" };
     fs_buf b;
     fs_buf_init(&b, 0);
     refmodel_error_json(&b, "bad \"quote\"\n", "invalid_request_error", NULL);
@@ -175,7 +176,7 @@ static void test_refmodel_request__errors_and_models_are_openai_json(void)
     CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(e, "code")));
     cJSON_Delete(v);
     fs_buf_reset(&b);
-    refmodel_models_json(&b, "nb-sentiment", 5);
+    refmodel_models_json(&b, names, 1, 5);
     v = parse_json(&b);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(fs_json__str(v, "object"), "list");
