@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "fairshake/perturb.h"
 
 static char *write_tmp(const char *name, const char *text)
 {
@@ -223,6 +224,48 @@ static void test_e2e_cli__perturb_protects_spans(void)
     e2e_result_dispose(&r);
 }
 
+/* Every perturbation of the catalogue previews a whole file (tests/data/perturb/
+ * preview.txt has something eligible for each): one JSON object per record and variant,
+ * valid UTF-8, and at least one changed variant. */
+static void test_e2e_cli__every_perturbation_previews(void)
+{
+    const fs_perturb_info *cat = NULL;
+    size_t n = fs_perturb_catalogue(&cat);
+    CU_ASSERT(n >= 27);
+    for (size_t i = 0; i < n; i++) {
+        const char *args[] = { "perturb", "--input", "tests/data/perturb/preview.txt", "--suite",
+                               cat[i].name, "--n", "2", "--json", "--param",
+                               "answer=positive", NULL };
+        bool needs_answer = strcmp(cat[i].name, "injection") == 0;
+        if (!needs_answer) {
+            args[8] = NULL;
+        }
+        e2e_result r;
+        CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+        CU_ASSERT_EQUAL(r.exit_code, 0);
+        size_t lines = 0, changed = 0;
+        for (const char *p = r.out; p != NULL && *p != '\0';) {
+            const char *nl = strchr(p, '\n');
+            size_t len = nl ? (size_t)(nl - p) : strlen(p);
+            cJSON *v = NULL;
+            CU_ASSERT_EQUAL(fs_json__parse(&v, p, len, "line", NULL), FS_OK);
+            const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(v, "text"));
+            CU_ASSERT_PTR_NOT_NULL(text);
+            CU_ASSERT(text == NULL || fs_text_valid_utf8(text, strlen(text)));
+            changed += cJSON_IsTrue(cJSON_GetObjectItem(v, "changed"));
+            cJSON_Delete(v);
+            lines++;
+            p = nl ? nl + 1 : NULL;
+        }
+        CU_ASSERT_EQUAL(lines, 12 * 2);
+        if (changed == 0) {
+            fprintf(stderr, "%s changed nothing\n", cat[i].name);
+        }
+        CU_ASSERT(changed > 0);
+        e2e_result_dispose(&r);
+    }
+}
+
 /* docs/fairshake.1 is the output of 'fairshake --man': it cannot drift from --help. */
 static void test_e2e_cli__man_page_is_current(void)
 {
@@ -264,6 +307,7 @@ static void test_e2e_cli__documented_examples(void)
 
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
+    { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
     { "test_e2e_cli__perturb_protects_spans", test_e2e_cli__perturb_protects_spans },
     { "test_e2e_cli__documented_examples", test_e2e_cli__documented_examples },
     { "test_e2e_cli__valid_config_passes", test_e2e_cli__valid_config_passes },

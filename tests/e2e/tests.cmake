@@ -7,7 +7,7 @@ add_executable(e2e_runner
   ${CMAKE_CURRENT_LIST_DIR}/test_cli.c
   ${CMAKE_CURRENT_SOURCE_DIR}/unit/runner.c
   ${PROJECT_SOURCE_DIR}/tests/support/refmodel_fixture.c
-  $<TARGET_OBJECTS:fs_mod_core>)
+  $<TARGET_OBJECTS:fs_mod_core> $<TARGET_OBJECTS:fs_mod_perturb>)
 fs_target_defaults(e2e_runner)
 target_include_directories(e2e_runner PRIVATE ${PROJECT_SOURCE_DIR}/src
   ${CMAKE_CURRENT_SOURCE_DIR}/unit ${PROJECT_SOURCE_DIR}/tests/support)
