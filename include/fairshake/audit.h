@@ -56,6 +56,11 @@ typedef struct fs_config {
     char *store;      /* run store path; default <report dir>/run.sqlite */
     size_t bootstrap; /* bootstrap resamples */
     size_t examples;  /* worst examples kept per perturbation */
+    char **axes; /* demographics.axes: counterfactual axes */
+    size_t n_axes;
+    char *favourable;      /* demographics.favorable_label; default the first task label */
+    fs_params reference;   /* demographics.reference: axis or group field -> group */
+    bool optional_groups;  /* demographics.optional_groups */
     fs_config_gate *gates;
     size_t n_gates;
     char *report_dir;
@@ -117,6 +122,25 @@ FS_API fs_status fs_audit_report(const char *run_dir, const char *const *formats
 /** The default data directory: $FAIRSHAKE_DATA_DIR, else the source tree when it has
  *  perturbations/, else the installed share/fairshake. Borrowed static string. */
 FS_API const char *fs_audit_data_dir(void);
+
+/** What fs_audit_compare wrote. */
+typedef struct fs_compare_result {
+    char out_dir[1024];
+    size_t targets;    /* target pairs compared */
+    size_t conditions; /* (target, condition) comparisons: clean and each shared perturbation */
+    size_t paired;     /* of those, compared with a paired test */
+} fs_compare_result;
+
+/** Compare two finished runs from their stores alone (no model calls): run_a is the
+ *  baseline, run_b the candidate. Writes compare.json (schema fairshake.compare/1),
+ *  compare.md and compare.html to out_dir (created if missing; NULL: run_b). Targets are
+ *  matched by name (two single-target runs whatever their names), perturbations by label.
+ *  Per condition: both runs' metrics and their difference (candidate minus baseline), and
+ *  a test of the accuracy difference: paired (exact McNemar, bootstrap interval over
+ *  records) when every variant present in both stores has the same text, else unpaired
+ *  with a note. out: filled on success. */
+FS_API fs_status fs_audit_compare(const char *run_a, const char *run_b, const char *out_dir,
+                                  fs_compare_result *out, fs_error *err);
 
 FS_END_DECLS
 #endif

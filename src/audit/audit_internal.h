@@ -6,6 +6,8 @@
 #include "fairshake/perturb.h"
 #include "fairshake/store.h"
 
+#include "core/json.h"
+
 /** Everything about the run that the report's provenance needs. */
 typedef struct fs_audit__prov {
     char dataset_hash[65];
@@ -32,6 +34,44 @@ fs_status fs_audit__build_report(char **json_out, const fs_config *cfg, fs_store
 /** Provenance to and from the store's meta table (as JSON text). */
 fs_status fs_audit__prov_save(fs_store *store, const fs_audit__prov *prov, fs_error *err);
 fs_status fs_audit__prov_load(fs_audit__prov *prov, fs_store *store, fs_error *err);
+
+/** Add key: v, or null and "<key>_reason": reason when v is not finite. */
+bool fs_audit__num(cJSON *obj, const char *key, double v, const char *reason);
+/** [lo, hi], or null when either is not finite. */
+cJSON *fs_audit__pair(double lo, double hi);
+
+/** Cell codes of the results table. */
+enum { FS_AUDIT__MISSING = -3, FS_AUDIT__ERROR = -2, FS_AUDIT__UNPARSED = -1 };
+
+/** A read-only view of one target's results table (results.c): per record the gold label
+ *  index, the clean prediction cell and the group attribute. */
+typedef struct fs_audit__view {
+    const fs_config *cfg;
+    size_t n_rec;
+    const int *gold;         /* [n_rec], < 0 when unknown */
+    const int *clean;        /* [n_rec] label index or an FS_AUDIT__ code */
+    char *const *group;      /* [n_rec] group attribute or NULL */
+    uint64_t limit;          /* records with a larger index are ignored (0: none) */
+} fs_audit__view;
+
+/** What the fairness gates read, per target. */
+typedef struct fs_audit__fair_summary {
+    double max_flip_rate; /* largest counterfactual flip rate over axes; NaN when none */
+    const char *max_flip_axis;
+    double min_disparate_impact; /* NaN when no group metrics */
+    const char *min_di_group;
+    double parity_difference; /* demographic parity difference of the group field */
+} fs_audit__fair_summary;
+
+/** Add the "fairness" array to target_obj: one entry per counterfactual axis (from the
+ *  store's "cf:<axis>:<from>><to>" variants) and one for the group field when the
+ *  dataset has one. */
+fs_status fs_audit__fairness_json(cJSON *target_obj, const fs_audit__view *v, fs_store *store,
+                                  const char *target, fs_audit__fair_summary *sum,
+                                  fs_error *err);
+/** Adjust every "p_value" under the "fairness" arrays of all targets with Holm–Bonferroni
+ *  ("p_adjusted" beside it) and add "fairness_summary" to root. */
+fs_status fs_audit__fairness_holm(cJSON *root, fs_error *err);
 
 /** Current UTC time as ISO 8601 ("2026-01-02T03:04:05Z"). */
 void fs_audit__now_iso(char out[32]);

@@ -201,18 +201,12 @@ static fs_status check_object(const ctx *c, const cJSON *obj, const char *prefix
 }
 
 static const key_spec top_keys[] = {
-    { "name", K_STR, true },
-    { "seed", K_INT, false },
-    { "dataset", K_OBJ, true },
-    { "task", K_OBJ, true },
-    { "targets", K_OBJS, true },
-    { "perturbations", K_OBJS, false },
-    { "run", K_OBJ, false },
-    { "gates", K_MAP, false },
-    { "report", K_OBJ, false },
-    { "protect", K_STRS, false },
-    { "demographics", K_OBJ, false },
-    { "identification", K_OBJ, false },
+    { "name", K_STR, true },          { "seed", K_INT, false },
+    { "dataset", K_OBJ, true },       { "task", K_OBJ, true },
+    { "targets", K_OBJS, true },      { "perturbations", K_OBJS, false },
+    { "run", K_OBJ, false },          { "gates", K_MAP, false },
+    { "report", K_OBJ, false },       { "protect", K_STRS, false },
+    { "demographics", K_OBJ, false }, { "identification", K_OBJ, false },
 };
 static const key_spec dataset_keys[] = { { "path", K_STR, true },
                                          { "format", K_STR, false },
@@ -230,6 +224,12 @@ static const key_spec target_keys[] = {
     { "name", K_STR, true },   { "type", K_STR, true },         { "url", K_STR, true },
     { "model", K_STR, false }, { "api_key_env", K_STR, false }, { "params", K_MAP, false }
 };
+static const key_spec demog_keys[] = {
+    { "axes", K_STRS, false },
+    { "favorable_label", K_STR, false },
+    { "reference", K_MAP, false },
+    { "optional_groups", K_BOOL, false },
+};
 static const key_spec run_keys[] = { { "concurrency", K_INT, false }, { "rps", K_NUM, false },
                                      { "timeout_ms", K_INT, false },  { "retries", K_INT, false },
                                      { "store", K_STR, false },       { "bootstrap", K_INT, false },
@@ -239,9 +239,16 @@ static const key_spec report_keys[] = { { "dir", K_STR, false }, { "formats", K_
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *const fs_config__gate_names[] = {
-    "clean.min_accuracy",  "clean.min_macro_f1",       "clean.max_parse_failure_rate",
-    "robustness.max_drop", "robustness.max_flip_rate", "robustness.max_accuracy_delta",
+    "clean.min_accuracy",
+    "clean.min_macro_f1",
+    "clean.max_parse_failure_rate",
+    "robustness.max_drop",
+    "robustness.max_flip_rate",
+    "robustness.max_accuracy_delta",
     "run.max_error_rate",
+    "fairness.max_counterfactual_flip_rate",
+    "fairness.min_disparate_impact",
+    "fairness.max_parity_difference",
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
@@ -580,8 +587,8 @@ static fs_status fill_perturbations(fs_config *cfg, const cJSON *arr, const ctx 
         p->line = find_key_line(c, "name", &pos);
         fs_status st = fill_perturbation(p, e, dotted, c);
         if (st == FS_OK) {
-            st = fill_protect(p, c->protect, cJSON_GetObjectItemCaseSensitive(e, "protect"),
-                              dotted, c);
+            st = fill_protect(p, c->protect, cJSON_GetObjectItemCaseSensitive(e, "protect"), dotted,
+                              c);
         }
         if (st != FS_OK) {
             return st;
@@ -744,13 +751,65 @@ static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
     return FS_OK;
 }
 
+static fs_status fill_demographics(fs_config *cfg, const cJSON *d, const ctx *c)
+{
+    fs_status st = check_object(c, d, "demographics", demog_keys, N_OF(demog_keys));
+    const cJSON *axes = cJSON_GetObjectItemCaseSensitive(d, "axes");
+    const cJSON *ref = cJSON_GetObjectItemCaseSensitive(d, "reference");
+    size_t n = axes ? (size_t)cJSON_GetArraySize(axes) : 0;
+    if (st != FS_OK) {
+        return st;
+    }
+    cfg->axes = fs_calloc(n + 1, sizeof(char *));
+    if (cfg->axes == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = axes ? axes->child : NULL; e != NULL; e = e->next) {
+        for (size_t i = 0; i < cfg->n_axes; i++) {
+            if (strcmp(cfg->axes[i], e->valuestring) == 0) {
+                return fail_at(c, "demographics.axes", "axis '%s' is listed twice", e->valuestring);
+            }
+        }
+        st = dup_str(&cfg->axes[cfg->n_axes], e->valuestring, c);
+        if (st != FS_OK) {
+            return st;
+        }
+        cfg->n_axes++;
+    }
+    for (const cJSON *e = ref ? ref->child : NULL; e != NULL; e = e->next) {
+        if (!cJSON_IsString(e)) {
+            char dotted[160];
+            snprintf(dotted, sizeof dotted, "demographics.reference.%s", e->string);
+            return fail_at(c, dotted, "expected a group name (a string), got %s",
+                           json_type_name(e));
+        }
+        st = fs_params_set(&cfg->reference, e->string, e->valuestring, c->err);
+        if (st != FS_OK) {
+            return st;
+        }
+    }
+    const char *fav = fs_json__str(d, "favorable_label");
+    if (fav != NULL) {
+        size_t i = 0;
+        while (i < cfg->n_labels && strcmp(cfg->labels[i], fav) != 0) {
+            i++;
+        }
+        if (i == cfg->n_labels) {
+            return fail_at(c, "demographics.favorable_label", "'%s' is not one of task.labels",
+                           fav);
+        }
+    }
+    cfg->optional_groups = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(d, "optional_groups"));
+    return dup_str(&cfg->favourable, fav, c);
+}
+
 static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
 {
     fs_status st = check_object(c, root, "", top_keys, N_OF(top_keys));
     if (st != FS_OK) {
         return st;
     }
-    static const char *const later[] = { "demographics", "identification" };
+    static const char *const later[] = { "identification" };
     for (size_t i = 0; i < N_OF(later); i++) {
         if (cJSON_GetObjectItemCaseSensitive(root, later[i]) != NULL) {
             return fail_at(c, later[i], "not supported by this version of fairshake");
@@ -783,6 +842,14 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
         cJSON *empty = run ? NULL : cJSON_CreateObject();
         st = fill_run(cfg, run ? run : empty, c);
         cJSON_Delete(empty);
+    }
+    if (st == FS_OK) {
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "demographics");
+        fs_params_init(&cfg->reference);
+        st = d ? fill_demographics(cfg, d, c) : FS_OK;
+    }
+    if (st == FS_OK && cfg->favourable == NULL) {
+        st = dup_str(&cfg->favourable, cfg->labels[0], c);
     }
     if (st == FS_OK) {
         st = fill_gates(cfg, cJSON_GetObjectItemCaseSensitive(root, "gates"), c);
@@ -891,6 +958,9 @@ void fs_config_free(fs_config *c)
         fs_free(c->gates[i].name);
     }
     fs_free(c->gates);
+    free_strs(c->axes, c->n_axes);
+    fs_free(c->favourable);
+    fs_params_dispose(&c->reference);
     fs_free(c->report_dir);
     free_strs(c->formats, c->n_formats);
     fs_free(c);

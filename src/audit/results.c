@@ -33,7 +33,8 @@ typedef struct table {
     size_t *base;  /* per perturbation: its first column */
     size_t n_rec, cap;
     int *gold;
-    int *cells; /* n_rec * n_cols */
+    int *cells;   /* n_rec * n_cols */
+    char **group; /* n_rec: the record's group attribute (dataset.fields.group), or NULL */
     col_stats *cols;
     double *lat;
     size_t n_lat, cap_lat;
@@ -95,6 +96,11 @@ static bool grow_rows(table *t, size_t need)
         return false;
     }
     t->gold = gold;
+    char **group = fs_realloc(t->group, cap * sizeof(char *));
+    if (group == NULL) {
+        return false;
+    }
+    t->group = group;
     int *cells = fs_realloc(t->cells, bytes);
     if (cells == NULL) {
         return false;
@@ -102,6 +108,7 @@ static bool grow_rows(table *t, size_t need)
     t->cells = cells;
     for (size_t i = t->cap; i < cap; i++) {
         t->gold[i] = CELL_MISSING;
+        t->group[i] = NULL;
         for (size_t j = 0; j < t->n_cols; j++) {
             t->cells[i * t->n_cols + j] = CELL_MISSING;
         }
@@ -159,6 +166,12 @@ static fs_status on_row(const fs_variant *v, const fs_outcome *o, void *payload)
     cs->variants++;
     cs->unchanged += (col > 0 && !v->changed);
     t->gold[r] = label_index(t->cfg, v->label);
+    if (col == 0 && v->group != NULL && t->group[r] == NULL) {
+        t->group[r] = fs_strdup(v->group);
+        if (t->group[r] == NULL) {
+            return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
+        }
+    }
     int cell = CELL_MISSING;
     if (o != NULL && o->status != FS_OK) {
         cell = CELL_ERROR;
@@ -184,6 +197,10 @@ static void table_dispose(table *t)
             fs_free(t->cols[c].causes[i]);
         }
     }
+    for (size_t r = 0; t->group != NULL && r < t->n_rec; r++) {
+        fs_free(t->group[r]);
+    }
+    fs_free(t->group);
     fs_free(t->cols);
     fs_free(t->base);
     fs_free(t->gold);
@@ -217,7 +234,7 @@ static fs_status table_load(table *t, const fs_config *cfg, fs_store *store, con
 
 /* ---- JSON helpers ------------------------------------------------------------------- */
 
-static bool num_or_null(cJSON *obj, const char *key, double v, const char *reason)
+bool fs_audit__num(cJSON *obj, const char *key, double v, const char *reason)
 {
     if (isfinite(v)) {
         return cJSON_AddNumberToObject(obj, key, v) != NULL;
@@ -228,7 +245,7 @@ static bool num_or_null(cJSON *obj, const char *key, double v, const char *reaso
            cJSON_AddStringToObject(obj, rkey, reason) != NULL;
 }
 
-static cJSON *pair_or_null(double lo, double hi)
+cJSON *fs_audit__pair(double lo, double hi)
 {
     if (!isfinite(lo) || !isfinite(hi)) {
         return cJSON_CreateNull();
@@ -280,11 +297,11 @@ static cJSON *class_metrics_json(const fs_class_report *r, const fs_config *cfg)
 {
     cJSON *m = cJSON_CreateObject();
     const char *why = "no record has an answer under this condition";
-    num_or_null(m, "accuracy", r->accuracy, why);
-    num_or_null(m, "macro_f1", r->n ? r->macro_f1 : NAN, why);
-    num_or_null(m, "macro_precision", r->n ? r->macro_precision : NAN, why);
-    num_or_null(m, "macro_recall", r->n ? r->macro_recall : NAN, why);
-    num_or_null(m, "weighted_f1", r->n ? r->weighted_f1 : NAN, why);
+    fs_audit__num(m, "accuracy", r->accuracy, why);
+    fs_audit__num(m, "macro_f1", r->n ? r->macro_f1 : NAN, why);
+    fs_audit__num(m, "macro_precision", r->n ? r->macro_precision : NAN, why);
+    fs_audit__num(m, "macro_recall", r->n ? r->macro_recall : NAN, why);
+    fs_audit__num(m, "weighted_f1", r->n ? r->weighted_f1 : NAN, why);
     cJSON *pc = cJSON_AddObjectToObject(m, "per_class");
     for (size_t i = 0; pc != NULL && r->n && i < r->n_labels; i++) {
         cJSON *c = cJSON_AddObjectToObject(pc, cfg->labels[i]);
@@ -317,7 +334,8 @@ static cJSON *histogram_json(const double *sorted, size_t n)
 {
     enum { BUCKETS = 10 };
     double edges[BUCKETS + 1], counts[BUCKETS] = { 0 };
-    double lo = sorted[0] > 0 ? sorted[0] : 0.001, hi = sorted[n - 1] > lo ? sorted[n - 1] : lo * 1.01;
+    double lo = sorted[0] > 0 ? sorted[0] : 0.001,
+           hi = sorted[n - 1] > lo ? sorted[n - 1] : lo * 1.01;
     bool logscale = hi / lo > 4.0;
     for (int i = 0; i <= BUCKETS; i++) {
         double f = (double)i / BUCKETS;
@@ -347,11 +365,11 @@ static cJSON *latency_json(table *t)
         sum += t->lat[i];
     }
     cJSON_AddNumberToObject(l, "n", (double)t->n_lat);
-    num_or_null(l, "p50", fs_stats_quantile(t->lat, t->n_lat, 0.50), why);
-    num_or_null(l, "p90", fs_stats_quantile(t->lat, t->n_lat, 0.90), why);
-    num_or_null(l, "p99", fs_stats_quantile(t->lat, t->n_lat, 0.99), why);
-    num_or_null(l, "mean", t->n_lat ? sum / (double)t->n_lat : NAN, why);
-    num_or_null(l, "max", t->n_lat ? t->lat[t->n_lat - 1] : NAN, why);
+    fs_audit__num(l, "p50", fs_stats_quantile(t->lat, t->n_lat, 0.50), why);
+    fs_audit__num(l, "p90", fs_stats_quantile(t->lat, t->n_lat, 0.90), why);
+    fs_audit__num(l, "p99", fs_stats_quantile(t->lat, t->n_lat, 0.99), why);
+    fs_audit__num(l, "mean", t->n_lat ? sum / (double)t->n_lat : NAN, why);
+    fs_audit__num(l, "max", t->n_lat ? t->lat[t->n_lat - 1] : NAN, why);
     if (t->n_lat > 0) {
         cJSON_AddItemToObject(l, "histogram", histogram_json(t->lat, t->n_lat));
     }
@@ -430,6 +448,7 @@ typedef struct summary {
     double max_drop, max_flip, max_acc_delta; /* worst over perturbations; NaN if none */
     const char *worst_drop, *worst_flip, *worst_delta;
     bool drop_undefined; /* some perturbation's drop rate could not be computed */
+    fs_audit__fair_summary fair;
 } summary;
 
 static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
@@ -459,7 +478,7 @@ static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
         correct += gold[i] == pred[i];
     }
     fs_stats_wilson(&lo, &hi, correct, n, 0.95);
-    cJSON_AddItemToObject(c, "accuracy_ci95", pair_or_null(lo, hi));
+    cJSON_AddItemToObject(c, "accuracy_ci95", fs_audit__pair(lo, hi));
     cJSON_AddItemToObject(c, "confusion", confusion_json(&rep));
     cJSON_AddItemToObject(c, "latency_ms", latency_json(t));
     cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
@@ -683,19 +702,21 @@ static fs_status one_perturbation(cJSON *arr, table *t, size_t i, const picks *p
     cJSON_AddNumberToObject(e, "unchanged", (double)cs.unchanged);
     cJSON_AddItemToObject(e, "metrics", class_metrics_json(&rob.perturbed, t->cfg));
     cJSON *d = cJSON_AddObjectToObject(e, "delta");
-    num_or_null(d, "accuracy", rob.delta_accuracy, none);
-    num_or_null(d, "macro_f1", rob.delta_macro_f1, none);
+    fs_audit__num(d, "accuracy", rob.delta_accuracy, none);
+    fs_audit__num(d, "macro_f1", rob.delta_macro_f1, none);
     cJSON *ci = cJSON_AddObjectToObject(e, "ci95");
-    cJSON_AddItemToObject(ci, "accuracy", pair_or_null(rob.ci95_accuracy[0], rob.ci95_accuracy[1]));
-    cJSON_AddItemToObject(ci, "macro_f1", pair_or_null(rob.ci95_macro_f1[0], rob.ci95_macro_f1[1]));
-    num_or_null(e, "drop_rate", rob.drop_rate,
-                pr.n ? "clean accuracy is 0, so a relative drop is undefined" : none);
-    num_or_null(e, "flip_rate", rob.flip_rate, none);
+    cJSON_AddItemToObject(ci, "accuracy",
+                          fs_audit__pair(rob.ci95_accuracy[0], rob.ci95_accuracy[1]));
+    cJSON_AddItemToObject(ci, "macro_f1",
+                          fs_audit__pair(rob.ci95_macro_f1[0], rob.ci95_macro_f1[1]));
+    fs_audit__num(e, "drop_rate", rob.drop_rate,
+                  pr.n ? "clean accuracy is 0, so a relative drop is undefined" : none);
+    fs_audit__num(e, "flip_rate", rob.flip_rate, none);
     cJSON_AddNumberToObject(e, "flips", (double)rob.flips);
-    cJSON_AddItemToObject(e, "flip_rate_ci95", pair_or_null(rob.flip_ci95[0], rob.flip_ci95[1]));
+    cJSON_AddItemToObject(e, "flip_rate_ci95", fs_audit__pair(rob.flip_ci95[0], rob.flip_ci95[1]));
     cJSON_AddNumberToObject(e, "broken", (double)rob.clean_only_correct);
     cJSON_AddNumberToObject(e, "fixed", (double)rob.pert_only_correct);
-    num_or_null(e, "p_value", rob.p_value, none);
+    fs_audit__num(e, "p_value", rob.p_value, none);
     fs_json__add_str(e, "test", pr.n ? rob.test : NULL);
     cJSON_AddItemToObject(e, "error_causes", causes_json(t, first, k_n));
     cJSON_AddItemToObject(e, "worst_examples", examples_json(p, first, k_n));
@@ -729,8 +750,8 @@ static void worst_case_json(cJSON *tgt, const table *t)
     cJSON *w = cJSON_AddObjectToObject(tgt, "worst_case");
     cJSON_AddNumberToObject(w, "n", (double)n);
     cJSON *m = cJSON_AddObjectToObject(w, "metrics");
-    num_or_null(m, "accuracy", n ? (double)correct / (double)n : NAN,
-                "no record has an answer under every condition");
+    fs_audit__num(m, "accuracy", n ? (double)correct / (double)n : NAN,
+                  "no record has an answer under every condition");
 }
 
 static double error_rate(const table *t)
@@ -747,12 +768,13 @@ typedef struct gate_value {
     double value;
     bool at_least; /* threshold is a minimum (else a maximum) */
     const char *worst;
+    const char *worst_key; /* "perturbation" or "axis" */
     const char *reason;
 } gate_value;
 
 static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
 {
-    gate_value g = { NAN, false, NULL, "the value could not be computed" };
+    gate_value g = { NAN, false, NULL, "perturbation", "the value could not be computed" };
     const char *no_pert = "no perturbation was run";
     if (strcmp(name, "clean.min_accuracy") == 0) {
         g.value = s->clean_accuracy;
@@ -778,6 +800,18 @@ static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
         g.value = s->max_acc_delta;
         g.worst = s->worst_delta;
         g.reason = n_perts ? g.reason : no_pert;
+    } else if (strcmp(name, "fairness.max_counterfactual_flip_rate") == 0) {
+        g.value = s->fair.max_flip_rate;
+        g.worst = s->fair.max_flip_axis;
+        g.worst_key = "axis";
+        g.reason = "no counterfactual axis has an applicable record (demographics.axes)";
+    } else if (strcmp(name, "fairness.min_disparate_impact") == 0) {
+        g.value = s->fair.min_disparate_impact;
+        g.at_least = true;
+        g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
+    } else if (strcmp(name, "fairness.max_parity_difference") == 0) {
+        g.value = s->fair.parity_difference;
+        g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
     }
     return g;
 }
@@ -796,9 +830,9 @@ static void gates_json(cJSON *gates, const fs_config *cfg, const char *target, c
         fs_json__add_str(e, "target", target);
         cJSON_AddNumberToObject(e, "threshold", g->threshold);
         fs_json__add_str(e, "comparison", v.at_least ? ">=" : "<=");
-        num_or_null(e, "value", v.value, v.reason);
+        fs_audit__num(e, "value", v.value, v.reason);
         if (v.worst != NULL) {
-            fs_json__add_str(e, "perturbation", v.worst);
+            fs_json__add_str(e, v.worst_key, v.worst);
         }
         cJSON_AddBoolToObject(e, "passed", passed);
         *failed += !passed;
@@ -811,7 +845,9 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     const fs_config_target *tc = &cfg->targets[ti];
     table t;
     picks p;
-    summary s = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false };
+    summary s = { NAN, NAN,  NAN,  NAN,  NAN,   NAN,
+                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN } };
+    int *clean = NULL;
     memset(&p, 0, sizeof p);
     fs_status st = table_load(&t, cfg, store, tc->name, limit, err);
     if (st == FS_OK) {
@@ -835,10 +871,22 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     if (st == FS_OK) {
         worst_case_json(o, &t);
         s.error_rate = error_rate(&t);
-        num_or_null(o, "error_rate", s.error_rate, "no variant was stored");
+        fs_audit__num(o, "error_rate", s.error_rate, "no variant was stored");
+        clean = fs_calloc(t.n_rec + 1, sizeof *clean);
+        st = clean ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (st == FS_OK) {
+        for (size_t r = 0; r < t.n_rec; r++) {
+            clean[r] = t.cells[r * t.n_cols];
+        }
+        fs_audit__view v = { cfg, t.n_rec, t.gold, clean, t.group, limit };
+        st = fs_audit__fairness_json(o, &v, store, tc->name, &s.fair, err);
+    }
+    if (st == FS_OK) {
         gates_json(gates, cfg, tc->name, &s, failed);
     }
 done:
+    fs_free(clean);
     picks_dispose(&p);
     table_dispose(&t);
     return st;
@@ -934,6 +982,9 @@ fs_status fs_audit__build_report(char **json_out, const fs_config *cfg, fs_store
     cJSON *gates = cJSON_AddArrayToObject(root, "gates");
     for (size_t i = 0; st == FS_OK && i < cfg->n_targets; i++) {
         st = target_json(targets, gates, cfg, i, store, records_limit, &failed, err);
+    }
+    if (st == FS_OK) {
+        st = fs_audit__fairness_holm(root, err);
     }
     cJSON_AddItemToObject(root, "methodology", method_json(cfg));
     cJSON_AddBoolToObject(verdict, "passed", failed == 0);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "audit/audit_internal.h"
+#include "fairshake/demographics.h"
 #include "fairshake/report.h"
 #include "fairshake/version.h"
 
@@ -27,6 +28,14 @@ typedef struct pending {
     char cache_key[65];
 } pending;
 
+/* The counterfactual axes of a run: one swapper per configured axis. */
+typedef struct demog_set {
+    fs_demog_lexicon *lex;
+    fs_demog_swapper **sw; /* [n] */
+    size_t *axis;          /* [n] axis index in lex */
+    size_t n;
+} demog_set;
+
 typedef struct run_ctx {
     const fs_config *cfg;
     const fs_audit_opts *opts;
@@ -34,6 +43,7 @@ typedef struct run_ctx {
     fs_store *store;
     fs_dataset *ds;
     fs_perturber **perts;
+    demog_set demog;
     const fs_config_target *target;
     fs_target_spec spec;
     char *identity;
@@ -110,7 +120,8 @@ static fs_status fail_inner(run_ctx *c, fs_status st)
 static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body, size_t n,
                                const fs_response *resp, bool cached, bool *parsed_out)
 {
-    fs_target_answer ans = { NULL, -1, -1 };
+    fs_target_answer ans;
+    memset(&ans, 0, sizeof ans);
     fs_error perr;
     fs_error_clear(&perr);
     fs_outcome o;
@@ -263,6 +274,106 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
     return FS_OK;
 }
 
+static void demog_close(demog_set *d)
+{
+    for (size_t i = 0; d->sw != NULL && i < d->n; i++) {
+        fs_demog_swapper_free(d->sw[i]);
+    }
+    fs_free(d->sw);
+    fs_free(d->axis);
+    fs_demog_lexicon_free(d->lex);
+    memset(d, 0, sizeof *d);
+}
+
+/* Load the lexicon and a swapper per axis of demographics.axes (none: nothing loaded). */
+static fs_status demog_open(demog_set *d, const fs_config *cfg, const char *data_dir, fs_error *err)
+{
+    fs_demog_opts o = FS_DEMOG_OPTS_INIT;
+    memset(d, 0, sizeof *d);
+    if (cfg->n_axes == 0) {
+        return FS_OK;
+    }
+    o.optional_groups = cfg->optional_groups;
+    fs_status st = fs_demog_lexicon_load(&d->lex, data_dir, err);
+    d->sw = fs_calloc(cfg->n_axes, sizeof *d->sw);
+    d->axis = fs_calloc(cfg->n_axes, sizeof *d->axis);
+    if (st == FS_OK && (d->sw == NULL || d->axis == NULL)) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == FS_OK && i < cfg->n_axes; i++) {
+        int a = fs_demog_axis_find(d->lex, cfg->axes[i]);
+        if (a < 0) {
+            st = FS_FAIL(err, FS_ERR_CONFIG,
+                         "%s: demographics.axes: unknown axis '%s' (see: fairshake list axes)",
+                         cfg->path, cfg->axes[i]);
+            break;
+        }
+        d->axis[i] = (size_t)a;
+        st = fs_demog_swapper_new(&d->sw[i], d->lex, (size_t)a, &o, err);
+        d->n = i + 1;
+    }
+    return st;
+}
+
+/* The groups of axis i a record can be moved to, given its mention counts: every
+ * enabled group with a mention of some other group. */
+static bool demog_target(const demog_set *d, size_t i, const size_t *counts, size_t to,
+                         size_t *from_out)
+{
+    size_t groups = fs_demog_group_count(d->lex, d->axis[i]), best = 0;
+    bool any = false;
+    if (!fs_demog_swapper_group_enabled(d->sw[i], to)) {
+        return false;
+    }
+    for (size_t g = 0; g < groups; g++) {
+        if (g != to && counts[g] > 0 && (!any || counts[g] > counts[best])) {
+            best = g;
+            any = true;
+        }
+    }
+    *from_out = best;
+    return any;
+}
+
+/* Counterfactual variants of one record: "cf:<axis>:<from>><to>" for each group the
+ * record can move to, where <from> is the group it mentions most. */
+static fs_status demog_variants(run_ctx *c, const fs_record *rec)
+{
+    demog_set *d = &c->demog;
+    fs_status st = FS_OK;
+    for (size_t i = 0; st == FS_OK && i < d->n; i++) {
+        const size_t *counts = NULL;
+        size_t groups = fs_demog_group_count(d->lex, d->axis[i]);
+        st = fs_demog_detect(d->sw[i], rec->input, rec->input_len, &counts, &c->inner_err);
+        size_t *seen = st == FS_OK ? fs_calloc(groups + 1, sizeof *seen) : NULL;
+        if (st == FS_OK && seen == NULL) {
+            st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+        }
+        if (seen != NULL) {
+            memcpy(seen, counts, groups * sizeof *seen);
+        }
+        for (size_t to = 0; st == FS_OK && to < groups; to++) {
+            size_t from = 0;
+            bool applicable = false, changed = false;
+            if (!demog_target(d, i, seen, to, &from)) {
+                continue;
+            }
+            char name[256];
+            snprintf(name, sizeof name, "cf:%s:%s>%s", c->cfg->axes[i],
+                     fs_demog_group_name(d->lex, d->axis[i], from),
+                     fs_demog_group_name(d->lex, d->axis[i], to));
+            fs_buf_reset(&c->text);
+            st = fs_demog_swap(d->sw[i], rec->input, rec->input_len, to, c->cfg->seed, rec->id,
+                               &c->text, &applicable, &changed, &c->inner_err);
+            if (st == FS_OK && applicable) {
+                st = enqueue_variant(c, rec, name, fs_buf_cstr(&c->text), c->text.len, changed);
+            }
+        }
+        fs_free(seen);
+    }
+    return st;
+}
+
 static fs_status check_label(run_ctx *c, const fs_record *rec)
 {
     if (rec->label == NULL) {
@@ -327,6 +438,9 @@ static fs_status load_record(run_ctx *c)
         for (size_t k = 0; st == FS_OK && k < cp->n; k++) {
             st = perturb_one(c, rec, i, k);
         }
+    }
+    if (st == FS_OK) {
+        st = demog_variants(c, rec);
     }
     return st;
 }
@@ -452,40 +566,52 @@ static void free_perturbers(fs_perturber **perts, size_t n)
     fs_free(perts);
 }
 
-static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_t n, fs_error *err)
+static fs_status add_lexicon(fs_audit__prov *prov, const char *path, fs_error *err)
+{
+    for (size_t m = 0; m < prov->n_lexicons; m++) {
+        if (strcmp(prov->lexicon_paths[m], path) == 0) {
+            return FS_OK;
+        }
+    }
+    fs_status st = fs_hash_file_hex(prov->lexicon_hashes[prov->n_lexicons], path, err);
+    if (st != FS_OK) {
+        return st;
+    }
+    prov->lexicon_paths[prov->n_lexicons] = fs_strdup(path);
+    if (prov->lexicon_paths[prov->n_lexicons++] == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    return FS_OK;
+}
+
+static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_t n,
+                               const demog_set *d, fs_error *err)
 {
     size_t total = 0;
+    const char *const *dfiles = NULL;
+    size_t n_dfiles = d->lex ? fs_demog_files(d->lex, &dfiles) : 0;
     for (size_t i = 0; i < n; i++) {
         const char *const *files = NULL;
         total += fs_perturber_files(perts[i], &files);
     }
+    total += n_dfiles;
     prov->lexicon_paths = fs_calloc(total + 1, sizeof(char *));
     prov->lexicon_hashes = fs_calloc(total + 1, sizeof *prov->lexicon_hashes);
     if (prov->lexicon_paths == NULL || prov->lexicon_hashes == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
-    for (size_t i = 0; i < n; i++) {
+    fs_status st = FS_OK;
+    for (size_t i = 0; st == FS_OK && i < n; i++) {
         const char *const *files = NULL;
         size_t k = fs_perturber_files(perts[i], &files);
-        for (size_t j = 0; j < k; j++) {
-            bool seen = false;
-            for (size_t m = 0; m < prov->n_lexicons; m++) {
-                seen = seen || strcmp(prov->lexicon_paths[m], files[j]) == 0;
-            }
-            if (seen) {
-                continue;
-            }
-            fs_status st = fs_hash_file_hex(prov->lexicon_hashes[prov->n_lexicons], files[j], err);
-            if (st != FS_OK) {
-                return st;
-            }
-            prov->lexicon_paths[prov->n_lexicons] = fs_strdup(files[j]);
-            if (prov->lexicon_paths[prov->n_lexicons++] == NULL) {
-                return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
-            }
+        for (size_t j = 0; st == FS_OK && j < k; j++) {
+            st = add_lexicon(prov, files[j], err);
         }
     }
-    return FS_OK;
+    for (size_t j = 0; st == FS_OK && j < n_dfiles; j++) {
+        st = add_lexicon(prov, dfiles[j], err);
+    }
+    return st;
 }
 
 void fs_audit__prov_dispose(fs_audit__prov *p)
@@ -584,10 +710,28 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
     return st;
 }
 
+/* The number of counterfactual variants of a record, for the progress total. */
+static fs_status count_counterfactuals(demog_set *d, const fs_record *rec, uint64_t *total,
+                                       fs_error *err)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const size_t *counts = NULL;
+        fs_status st = fs_demog_detect(d->sw[i], rec->input, rec->input_len, &counts, err);
+        if (st != FS_OK) {
+            return st;
+        }
+        for (size_t to = 0; to < fs_demog_group_count(d->lex, d->axis[i]); to++) {
+            size_t from;
+            *total += demog_target(d, i, counts, to, &from);
+        }
+    }
+    return FS_OK;
+}
+
 /* Read every record once before anything is sent: a bad record stops the run before
  * the first request, and the count gives progress its total. */
-static fs_status validate_dataset(const fs_config *cfg, uint64_t limit, uint64_t *records_out,
-                                  fs_error *err)
+static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t limit,
+                                  uint64_t *records_out, uint64_t *cf_out, fs_error *err)
 {
     fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
     fs_dataset *ds = NULL;
@@ -615,6 +759,9 @@ static fs_status validate_dataset(const fs_config *cfg, uint64_t limit, uint64_t
                          cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
                          rec->label);
         }
+        if (st == FS_OK && d != NULL && cf_out != NULL) {
+            st = count_counterfactuals(d, rec, cf_out, err);
+        }
     }
     fs_dataset_free(ds);
     if (records_out != NULL) {
@@ -630,17 +777,25 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
 {
     const fs_config *cfg = c->cfg;
     char why[sizeof err->msg];
-    size_t per_record = 1;
+    size_t per_record = 1, queue = 1;
+    uint64_t cf_total = 0;
     for (size_t i = 0; i < cfg->n_perturbations; i++) {
         per_record += cfg->perturbations[i].n;
     }
-    c->queue = fs_calloc(per_record, sizeof *c->queue);
-    if (c->queue == NULL) {
+    fs_status st = demog_open(&c->demog, cfg, data_dir, err);
+    queue = per_record;
+    for (size_t i = 0; st == FS_OK && i < c->demog.n; i++) {
+        queue += fs_demog_group_count(c->demog.lex, c->demog.axis[i]);
+    }
+    c->queue = st == FS_OK ? fs_calloc(queue, sizeof *c->queue) : NULL;
+    if (st == FS_OK && c->queue == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
-    fs_status st = make_perturbers(&c->perts, cfg, data_dir, err);
     if (st == FS_OK) {
-        st = hash_lexicons(prov, c->perts, cfg->n_perturbations, err);
+        st = make_perturbers(&c->perts, cfg, data_dir, err);
+    }
+    if (st == FS_OK) {
+        st = hash_lexicons(prov, c->perts, cfg->n_perturbations, &c->demog, err);
     }
     if (st == FS_OK) {
         st = fs_hash_file_hex(prov->dataset_hash, cfg->dataset_path, err);
@@ -650,8 +805,8 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
         }
     }
     if (st == FS_OK) {
-        st = validate_dataset(cfg, c->opts->limit, &c->total, err);
-        c->total *= per_record * cfg->n_targets;
+        st = validate_dataset(cfg, &c->demog, c->opts->limit, &c->total, &cf_total, err);
+        c->total = (c->total * per_record + cf_total) * cfg->n_targets;
     }
     if (st == FS_OK) {
         st = mkdir_p(dir, err);
@@ -719,6 +874,7 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     }
     fs_store_free(c.store);
     free_perturbers(c.perts, cfg ? cfg->n_perturbations : 0);
+    demog_close(&c.demog);
     fs_free(c.queue);
     fs_free(c.identity);
     fs_buf_dispose(&c.text);
@@ -739,7 +895,7 @@ fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_er
         st = make_perturbers(&perts, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
     }
     if (st == FS_OK) {
-        st = validate_dataset(cfg, 0, NULL, err);
+        st = validate_dataset(cfg, NULL, 0, NULL, NULL, err);
     }
     free_perturbers(perts, cfg ? cfg->n_perturbations : 0);
     fs_config_free(cfg);

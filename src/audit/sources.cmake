@@ -1,1 +1,1 @@
-set(FS_SRC config.c run.c results.c)
+set(FS_SRC config.c run.c results.c fairness_results.c)

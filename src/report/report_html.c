@@ -344,51 +344,56 @@ static void clean_html(page *pg, const cJSON *t)
     fs_buf_puts(b, "</table>");
 }
 
-/* Horizontal bars of the accuracy change per perturbation (percentage points), with the
- * 95% interval as whiskers and a zero line. */
-static void robustness_chart(page *pg, const cJSON *rob)
+/* One bar of a chart: a value with an optional interval, as fractions. */
+typedef struct bar {
+    const char *label;
+    double v, lo, hi;
+} bar;
+
+/* Horizontal bars from zero with interval whiskers and an optional reference line (e.g.
+ * the four-fifths line at 0.8); values are printed as percentages or points. */
+static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, bool points,
+                     double ref)
 {
     fs_buf *b = pg->b;
-    double lo = 0.0, hi = 0.0;
-    int rows = 0;
-    for (const cJSON *r = rob->child; r != NULL; r = r->next, rows++) {
-        const cJSON *ci = get(get(r, "ci95"), "accuracy");
-        double d = num(get(r, "delta"), "accuracy");
-        double v[3] = { d, cJSON_IsArray(ci) ? cJSON_GetArrayItem(ci, 0)->valuedouble : d,
-                        cJSON_IsArray(ci) ? cJSON_GetArrayItem(ci, 1)->valuedouble : d };
+    double lo = 0.0, hi = isfinite(ref) ? ref : 0.0;
+    for (int i = 0; i < rows; i++) {
+        double v[3] = { bars[i].v, bars[i].lo, bars[i].hi };
         for (int k = 0; k < 3; k++) {
-            if (isfinite(v[k])) {
-                lo = v[k] < lo ? v[k] : lo;
-                hi = v[k] > hi ? v[k] : hi;
-            }
+            lo = isfinite(v[k]) && v[k] < lo ? v[k] : lo;
+            hi = isfinite(v[k]) && v[k] > hi ? v[k] : hi;
         }
     }
     double span = (hi - lo) > 0.01 ? hi - lo : 0.01;
     lo -= span * 0.05;
     hi += span * 0.05;
-    const double left = 160, width = 420, row = 26;
-    fs_buf_printf(b, "<svg role=\"img\" aria-label=\"Change in accuracy per perturbation\" "
-                     "width=\"660\" height=\"%.0f\" viewBox=\"0 0 660 %.0f\">",
-                  row * rows + 30, row * rows + 30);
-    double zero = left + (0 - lo) / (hi - lo) * width;
+    const double left = 170, width = 410, row = 26;
+#define X_OF(val) (left + ((val)-lo) / (hi - lo) * width)
+    fs_buf_printf(b, "<svg role=\"img\" aria-label=\"%s\" width=\"660\" height=\"%.0f\" "
+                     "viewBox=\"0 0 660 %.0f\">",
+                  aria, row * rows + 30, row * rows + 30);
+    double zero = X_OF(0.0);
     fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#888\"/>", zero,
                   zero, row * rows + 8);
-    int i = 0;
-    for (const cJSON *r = rob->child; r != NULL; r = r->next, i++) {
-        double d = num(get(r, "delta"), "accuracy"), y = 8 + row * i;
-        const cJSON *ci = get(get(r, "ci95"), "accuracy");
+    if (isfinite(ref)) {
+        fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#b3261e\" "
+                         "stroke-dasharray=\"4 3\"/>",
+                      X_OF(ref), X_OF(ref), row * rows + 8);
+    }
+    for (int i = 0; i < rows; i++) {
+        double d = bars[i].v, y = 8 + row * i;
         fs_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", left - 8, y + 14);
-        fs_report__esc_text(b, pg->seg, fs_json__str(r, "perturbation"));
+        fs_report__esc_text(b, pg->seg, bars[i].label);
         fs_buf_puts(b, "</text>");
         if (isfinite(d)) {
-            double x = left + (d - lo) / (hi - lo) * width;
+            double x = X_OF(d);
             fs_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" "
                              "fill=\"%s\"/>",
-                          d < 0 ? x : zero, y + 3, fabs(x - zero), d < 0 ? "#d9534f" : "#4caf50");
+                          d < 0 ? x : zero, y + 3, fabs(x - zero),
+                          points ? (d < 0 ? "#d9534f" : "#4caf50") : "#2f5fb3");
         }
-        if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2) {
-            double a = left + (cJSON_GetArrayItem(ci, 0)->valuedouble - lo) / (hi - lo) * width;
-            double c = left + (cJSON_GetArrayItem(ci, 1)->valuedouble - lo) / (hi - lo) * width;
+        if (isfinite(bars[i].lo) && isfinite(bars[i].hi)) {
+            double a = X_OF(bars[i].lo), c = X_OF(bars[i].hi);
             fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                              "stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                              "y2=\"%.1f\" stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" "
@@ -396,10 +401,36 @@ static void robustness_chart(page *pg, const cJSON *rob)
                           a, y + 10, c, y + 10, a, y + 5, a, y + 15, c, y + 5, c, y + 15);
         }
         fs_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\">", left + width + 10, y + 14);
-        put_pts(b, d);
+        if (points) {
+            put_pts(b, d);
+        } else {
+            put_pct(b, d);
+        }
         fs_buf_puts(b, "</text>");
     }
+#undef X_OF
     fs_buf_puts(b, "</svg>");
+}
+
+static double ci_at(const cJSON *ci, int k)
+{
+    return cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2 ? cJSON_GetArrayItem(ci, k)->valuedouble
+                                                            : NAN;
+}
+
+/* The accuracy change per perturbation, in points, with its interval. */
+static void robustness_chart(page *pg, const cJSON *rob)
+{
+    bar bars[128];
+    int n = 0;
+    for (const cJSON *r = rob->child; r != NULL && n < 128; r = r->next, n++) {
+        const cJSON *ci = get(get(r, "ci95"), "accuracy");
+        bars[n].label = fs_json__str(r, "perturbation");
+        bars[n].v = num(get(r, "delta"), "accuracy");
+        bars[n].lo = ci_at(ci, 0);
+        bars[n].hi = ci_at(ci, 1);
+    }
+    bars_svg(pg, "Change in accuracy per perturbation", bars, n, true, NAN);
 }
 
 static void robustness_table(page *pg, const cJSON *rob)
@@ -562,6 +593,180 @@ static void causes_html(page *pg, const cJSON *t)
     fs_buf_puts(b, any ? "</table>" : "<p class=\"muted\">No request ended in an error.</p>");
 }
 
+static void td_pct(fs_buf *b, double v)
+{
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_pct(b, v);
+    fs_buf_puts(b, "</td>");
+}
+
+static void td_p(fs_buf *b, const cJSON *obj)
+{
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_p(b, num(obj, "p_value"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_p(b, num(obj, "p_adjusted"));
+    fs_buf_puts(b, "</td>");
+}
+
+static void cf_html(page *pg, const cJSON *fair)
+{
+    fs_buf *b = pg->b;
+    bar bars[64];
+    int n = 0;
+    fs_buf_puts(b, "<p>Each applicable record is sent again with only its mentions of the axis "
+                   "moved to another group; the answer should not change. Flip rates with 95% "
+                   "intervals:</p>");
+    for (const cJSON *a = fair->child; a != NULL && n < 64; a = a->next) {
+        if (strcmp(fs_json__str(a, "kind"), "counterfactual") == 0) {
+            const cJSON *ci = get(a, "counterfactual_flip_rate_ci95");
+            bar x = { fs_json__str(a, "axis"), num(a, "counterfactual_flip_rate"), ci_at(ci, 0),
+                      ci_at(ci, 1) };
+            bars[n++] = x;
+        }
+    }
+    bars_svg(pg, "Counterfactual flip rate per axis", bars, n, false, NAN);
+    fs_buf_puts(b, "<table><tr><th>axis</th><th class=\"num\">applicable</th><th class=\"num\">"
+                   "not applicable</th><th class=\"num\">pairs</th><th class=\"num\">flip rate"
+                   "</th><th class=\"num\">95% CI</th><th class=\"num\">&Delta; accuracy</th>"
+                   "<th class=\"num\">p</th><th class=\"num\">p (Holm)</th></tr>");
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        if (strcmp(fs_json__str(a, "kind"), "counterfactual") != 0) {
+            continue;
+        }
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
+        fs_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+                         "<td class=\"num\">%.0f</td>",
+                      num(a, "applicable"), num(a, "not_applicable"), num(a, "n"));
+        td_pct(b, num(a, "counterfactual_flip_rate"));
+        fs_buf_puts(b, "<td class=\"num\">");
+        put_ci(b, get(a, "counterfactual_flip_rate_ci95"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_pts(b, num(a, "delta_accuracy"));
+        fs_buf_puts(b, "</td>");
+        td_p(b, a);
+        fs_buf_puts(b, "</tr>");
+    }
+    fs_buf_puts(b, "</table>");
+}
+
+static fs_status cf_examples_html(page *pg, const cJSON *fair, fs_error *err)
+{
+    fs_status st = FS_OK;
+    for (const cJSON *a = fair->child; st == FS_OK && a != NULL; a = a->next) {
+        const cJSON *ex = get(a, "examples");
+        for (const cJSON *e = ex ? ex->child : NULL; st == FS_OK && e != NULL; e = e->next) {
+            if (e == ex->child) {
+                fs_buf_puts(pg->b, "<h3>Flipped counterfactuals: ");
+                fs_report__esc_text(pg->b, pg->seg, fs_json__str(a, "axis"));
+                fs_buf_puts(pg->b, "</h3>");
+            }
+            /* the same layout as robustness examples, "original" against "counterfactual" */
+            cJSON *shim = cJSON_CreateObject();
+            cJSON_AddItemReferenceToObject(shim, "clean", (cJSON *)get(e, "original"));
+            cJSON_AddItemReferenceToObject(shim, "perturbed", (cJSON *)get(e, "counterfactual"));
+            cJSON_AddStringToObject(shim, "record_id", fs_json__str(e, "record_id"));
+            cJSON_AddStringToObject(shim, "label", fs_json__str(e, "label"));
+            fs_buf b2;
+            fs_buf_init(&b2, 0);
+            fs_buf_printf(&b2, "%s \xE2\x86\x92 %s", fs_json__str(e, "from"), fs_json__str(e, "to"));
+            cJSON_AddStringToObject(shim, "kind", fs_buf_cstr(&b2));
+            fs_buf_dispose(&b2);
+            st = example_html(pg, shim, err);
+            cJSON_Delete(shim);
+        }
+    }
+    return st;
+}
+
+static void gap_row_html(page *pg, const char *name, const cJSON *g)
+{
+    fs_buf *b = pg->b;
+    fs_buf_printf(b, "<tr><td>%s</td>", name);
+    td_pct(b, num(g, "value"));
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_ci(b, get(g, "ci95"));
+    fs_buf_puts(b, "</td>");
+    td_p(b, g);
+    fs_buf_puts(b, "<td>");
+    const cJSON *groups = get(g, "groups");
+    if (cJSON_GetArraySize(groups) == 2) {
+        fs_report__esc_text(b, pg->seg, cJSON_GetArrayItem(groups, 0)->valuestring);
+        fs_buf_puts(b, " vs ");
+        fs_report__esc_text(b, pg->seg, cJSON_GetArrayItem(groups, 1)->valuestring);
+    }
+    fs_buf_puts(b, "</td></tr>");
+}
+
+static void groups_html(page *pg, const cJSON *a)
+{
+    fs_buf *b = pg->b;
+    bar bars[64];
+    int n = 0;
+    fs_buf_puts(b, "<h3>Groups by ");
+    fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
+    fs_buf_puts(b, "</h3><p>Disparate impact of each group against the group with the highest "
+                   "positive rate (favourable label ");
+    fs_report__esc_text(b, pg->seg, fs_json__str(a, "favorable_label"));
+    fs_buf_puts(b, "); the dashed line is the four-fifths rule's 0.8, a flag and not a "
+                   "verdict.</p>");
+    for (const cJSON *g = get(a, "groups")->child; g != NULL && n < 64; g = g->next) {
+        const cJSON *di = get(g, "disparate_impact");
+        bar x = { fs_json__str(g, "group"), num(di, "value"), ci_at(get(di, "ci95"), 0),
+                  ci_at(get(di, "ci95"), 1) };
+        bars[n++] = x;
+    }
+    bars_svg(pg, "Disparate impact per group", bars, n, false, 0.8);
+    fs_buf_puts(b, "<table><tr><th>group</th><th class=\"num\">n</th><th class=\"num\">positive "
+                   "rate</th><th class=\"num\">accuracy</th><th class=\"num\">TPR</th>"
+                   "<th class=\"num\">FPR</th><th class=\"num\">disparate impact</th>"
+                   "<th>four-fifths</th></tr>");
+    for (const cJSON *g = get(a, "groups")->child; g != NULL; g = g->next) {
+        const cJSON *m = get(g, "metrics");
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(g, "group"));
+        fs_buf_printf(b, "</td><td class=\"num\">%.0f</td>", num(g, "n"));
+        td_pct(b, num(g, "positive_rate"));
+        td_pct(b, num(m, "accuracy"));
+        td_pct(b, num(m, "tpr"));
+        td_pct(b, num(m, "fpr"));
+        td_pct(b, num(get(g, "disparate_impact"), "value"));
+        fs_buf_printf(b, "<td>%s</td></tr>", cJSON_IsTrue(get(g, "four_fifths_flag"))
+                                                  ? "<span class=\"tag-fail\">flag</span>"
+                                                  : "");
+    }
+    fs_buf_puts(b, "</table><table><tr><th>gap</th><th class=\"num\">value</th>"
+                   "<th class=\"num\">95% CI</th><th class=\"num\">p</th><th class=\"num\">"
+                   "p (Holm)</th><th>between</th></tr>");
+    gap_row_html(pg, "demographic parity difference", get(a, "demographic_parity_difference"));
+    gap_row_html(pg, "equal opportunity difference", get(a, "equal_opportunity_difference"));
+    gap_row_html(pg, "equalized odds difference", get(a, "equalized_odds_difference"));
+    gap_row_html(pg, "accuracy difference", get(a, "accuracy_difference"));
+    fs_buf_puts(b, "</table>");
+}
+
+static fs_status fairness_html(page *pg, const cJSON *fair, fs_error *err)
+{
+    bool any_cf = false;
+    if (fair == NULL || cJSON_GetArraySize(fair) == 0) {
+        return FS_OK;
+    }
+    fs_buf_puts(pg->b, "<h3>Fairness</h3>");
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        any_cf = any_cf || strcmp(fs_json__str(a, "kind"), "counterfactual") == 0;
+    }
+    if (any_cf) {
+        cf_html(pg, fair);
+    }
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        if (strcmp(fs_json__str(a, "kind"), "group") == 0) {
+            groups_html(pg, a);
+        }
+    }
+    return any_cf ? cf_examples_html(pg, fair, err) : FS_OK;
+}
+
 static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
 {
     fs_buf *b = pg->b;
@@ -586,6 +791,9 @@ static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
         robustness_table(pg, rob);
     }
     fs_status st = examples_html(pg, rob, err);
+    if (st == FS_OK) {
+        st = fairness_html(pg, get(t, "fairness"), err);
+    }
     latency_html(pg, t);
     causes_html(pg, t);
     fs_buf_puts(b, "</section>");

@@ -337,6 +337,184 @@ static void examples_md(fs_buf *b, const cJSON *rob)
     }
 }
 
+static void put_p_adj(fs_buf *b, const cJSON *obj)
+{
+    put_p(b, num(obj, "p_value"));
+    fs_buf_puts(b, " | ");
+    put_p(b, num(obj, "p_adjusted"));
+}
+
+static void cf_axes_md(fs_buf *b, const cJSON *fair)
+{
+    fs_buf_puts(b, "Each applicable record is sent again with only its mentions of the axis "
+                   "moved to another group; the answer should not change.\n\n"
+                   "| axis | applicable | not applicable | pairs | flip rate | 95% CI | "
+                   "Δ accuracy | 95% CI | p | p (Holm) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        if (strcmp(fs_json__str(a, "kind"), "counterfactual") != 0) {
+            continue;
+        }
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(a, "axis"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(a, "applicable"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(a, "not_applicable"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(a, "n"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(a, "counterfactual_flip_rate"));
+        fs_buf_puts(b, " | ");
+        put_ci_pts(b, get(a, "counterfactual_flip_rate_ci95"));
+        fs_buf_puts(b, " | ");
+        put_signed_pts(b, num(a, "delta_accuracy"));
+        fs_buf_puts(b, " | ");
+        put_ci_pts(b, get(a, "delta_accuracy_ci95"));
+        fs_buf_puts(b, " | ");
+        put_p_adj(b, a);
+        fs_buf_puts(b, " |\n");
+    }
+    fs_buf_puts(b, "\n");
+}
+
+static void cf_pairs_md(fs_buf *b, const cJSON *fair)
+{
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *pairs = get(a, "pairs");
+        if (cJSON_GetArraySize(pairs) == 0) {
+            continue;
+        }
+        fs_buf_puts(b, "`");
+        put_text(b, fs_json__str(a, "axis"));
+        fs_buf_puts(b, "` by pair of groups:\n\n| from → to | n | flips | flip rate | Δ accuracy "
+                       "| p (exact) | mid-p | p (Holm) |\n|---|---|---|---|---|---|---|---|\n");
+        for (const cJSON *p = pairs->child; p != NULL; p = p->next) {
+            fs_buf_puts(b, "| ");
+            put_text(b, fs_json__str(p, "from"));
+            fs_buf_puts(b, " → ");
+            put_text(b, fs_json__str(p, "to"));
+            fs_buf_puts(b, " | ");
+            put_count(b, num(p, "n"));
+            fs_buf_puts(b, " | ");
+            put_count(b, num(p, "flips"));
+            fs_buf_puts(b, " | ");
+            put_pct(b, num(p, "flip_rate"));
+            fs_buf_puts(b, " | ");
+            put_signed_pts(b, num(p, "delta_accuracy"));
+            fs_buf_puts(b, " | ");
+            put_p(b, num(p, "p_value"));
+            fs_buf_puts(b, " | ");
+            put_p(b, num(p, "p_midp"));
+            fs_buf_puts(b, " | ");
+            put_p(b, num(p, "p_adjusted"));
+            fs_buf_puts(b, " |\n");
+        }
+        fs_buf_puts(b, "\n");
+    }
+}
+
+static void cf_examples_md(fs_buf *b, const cJSON *fair)
+{
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *ex = get(a, "examples");
+        for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
+            if (e == ex->child) {
+                fs_buf_puts(b, "Flipped `");
+                put_text(b, fs_json__str(a, "axis"));
+                fs_buf_puts(b, "` counterfactuals:\n\n");
+            }
+            fs_buf_puts(b, "- record ");
+            put_text(b, fs_json__str(e, "record_id"));
+            fs_buf_puts(b, " (");
+            put_text(b, fs_json__str(e, "from"));
+            fs_buf_puts(b, " → ");
+            put_text(b, fs_json__str(e, "to"));
+            fs_buf_puts(b, ")\n");
+            side_md(b, "original", get(e, "original"));
+            side_md(b, "counterfactual", get(e, "counterfactual"));
+            if (e->next == NULL) {
+                fs_buf_puts(b, "\n");
+            }
+        }
+    }
+}
+
+static void gap_row_md(fs_buf *b, const char *name, const cJSON *g)
+{
+    fs_buf_printf(b, "| %s | ", name);
+    put_pct(b, num(g, "value"));
+    fs_buf_puts(b, " | ");
+    put_ci_pts(b, get(g, "ci95"));
+    fs_buf_puts(b, " | ");
+    put_p_adj(b, g);
+    fs_buf_puts(b, " | ");
+    const cJSON *groups = get(g, "groups");
+    if (cJSON_GetArraySize(groups) == 2) {
+        put_text(b, cJSON_GetArrayItem(groups, 0)->valuestring);
+        fs_buf_puts(b, " vs ");
+        put_text(b, cJSON_GetArrayItem(groups, 1)->valuestring);
+    }
+    fs_buf_puts(b, " |\n");
+}
+
+static void groups_md(fs_buf *b, const cJSON *a)
+{
+    fs_buf_puts(b, "Group metrics by `");
+    put_text(b, fs_json__str(a, "axis"));
+    fs_buf_puts(b, "` (favourable label: ");
+    put_text(b, fs_json__str(a, "favorable_label"));
+    fs_buf_puts(b, "; disparate impact against the group with the highest positive rate, "
+                   "flagged below 0.8 by the four-fifths rule, a flag and not a verdict):\n\n"
+                   "| group | n | positive rate | accuracy | TPR | FPR | disparate impact | "
+                   "four-fifths flag |\n|---|---|---|---|---|---|---|---|\n");
+    for (const cJSON *g = get(a, "groups")->child; g != NULL; g = g->next) {
+        const cJSON *m = get(g, "metrics");
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(g, "group"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(g, "n"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(g, "positive_rate"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(m, "accuracy"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(m, "tpr"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(m, "fpr"));
+        fs_buf_puts(b, " | ");
+        put_pct(b, num(get(g, "disparate_impact"), "value"));
+        fs_buf_printf(b, " | %s |\n", cJSON_IsTrue(get(g, "four_fifths_flag")) ? "**flag**" : "");
+    }
+    fs_buf_puts(b, "\n| gap | value | 95% CI | p | p (Holm) | between |\n|---|---|---|---|---|---|\n");
+    gap_row_md(b, "demographic parity difference", get(a, "demographic_parity_difference"));
+    gap_row_md(b, "equal opportunity difference", get(a, "equal_opportunity_difference"));
+    gap_row_md(b, "equalized odds difference", get(a, "equalized_odds_difference"));
+    gap_row_md(b, "accuracy difference", get(a, "accuracy_difference"));
+    fs_buf_puts(b, "\n");
+}
+
+static void fairness_md(fs_buf *b, const cJSON *fair)
+{
+    if (fair == NULL || cJSON_GetArraySize(fair) == 0) {
+        return;
+    }
+    fs_buf_puts(b, "### Fairness\n\n");
+    bool any_cf = false;
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        any_cf = any_cf || strcmp(fs_json__str(a, "kind"), "counterfactual") == 0;
+    }
+    if (any_cf) {
+        cf_axes_md(b, fair);
+        cf_pairs_md(b, fair);
+        cf_examples_md(b, fair);
+    }
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        if (strcmp(fs_json__str(a, "kind"), "group") == 0) {
+            groups_md(b, a);
+        }
+    }
+}
+
 static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
 {
     fs_buf_puts(b, "## Target ");
@@ -364,6 +542,7 @@ static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     }
     fs_buf_puts(b, "\n");
     examples_md(b, rob);
+    fairness_md(b, get(t, "fairness"));
 }
 
 static void provenance_md(fs_buf *b, const cJSON *root)
@@ -422,6 +601,12 @@ fs_status fs_report_render_md(fs_buf *out, const char *report_json, size_t n, fs
     for (const cJSON *t = get(root, "targets") ? get(root, "targets")->child : NULL; t != NULL;
          t = t->next) {
         target_md(out, t, get(task, "labels"));
+    }
+    const cJSON *fs = get(root, "fairness_summary");
+    if (fs != NULL) {
+        fs_buf_printf(out, "Fairness p-values: %.0f comparisons, adjusted with the "
+                           "Holm-Bonferroni method (column \"p (Holm)\").\n\n",
+                      num(fs, "comparisons"));
     }
     provenance_md(out, root);
     method_md(out, root);

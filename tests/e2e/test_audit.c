@@ -37,7 +37,8 @@ static bool write_config(const char *name, const char *extra_run)
         text, sizeof text,
         "{\"name\": \"%s\", \"seed\": 42,\n"
         " \"dataset\": {\"path\": \"%s/examples/sentiment/test.jsonl\", \"format\": \"jsonl\",\n"
-        "   \"fields\": {\"input\": \"text\", \"label\": \"label\", \"id\": \"id\"}},\n"
+        "   \"fields\": {\"input\": \"text\", \"label\": \"label\", \"id\": \"id\",\n"
+        "     \"group\": \"author_gender\"}},\n"
         " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],\n"
         "   \"prompt\": \"Is the sentiment of this review positive or negative?\\nText: "
         "{{input}}\\nAnswer:\"},\n"
@@ -46,6 +47,8 @@ static bool write_config(const char *name, const char *extra_run)
         "   \"params\": {\"temperature\": 0}}],\n"
         " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}, {\"name\": \"case\"},\n"
         "   {\"name\": \"whitespace\"}, {\"name\": \"punctuation\"}],\n"
+        " \"demographics\": {\"axes\": [\"gender\", \"race\", \"religion\"],\n"
+        "   \"reference\": {\"author_gender\": \"male\"}},\n"
         " \"run\": {\"concurrency\": 8, \"timeout_ms\": 10000%s},\n"
         " \"gates\": {\"clean.min_accuracy\": 0.6},\n"
         " \"report\": {\"dir\": \"%s\"}}\n",
@@ -62,6 +65,36 @@ static cJSON *run_audit(const char *const *args, int *exit_code)
     e2e_result_dispose(&r);
     snprintf(path, sizeof path, "%s/report.json", report_dir);
     return e2e_read_json(path);
+}
+
+/* Counterfactual axes count every record as applicable or not; Holm-adjusted p-values
+ * are never below the raw ones; group metrics cover every answered record. */
+static void check_fairness(const cJSON *rep, double records)
+{
+    const cJSON *fair = e2e_get(rep, "targets.0.fairness");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(fair), 4);
+    for (int i = 0; i < 3; i++) {
+        const cJSON *a = cJSON_GetArrayItem(fair, i);
+        CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(a, "kind")), "counterfactual");
+        CU_ASSERT_EQUAL(e2e_num(a, "applicable") + e2e_num(a, "not_applicable"), records);
+        CU_ASSERT(e2e_num(a, "applicable") > 0);
+        double flip = e2e_num(a, "counterfactual_flip_rate");
+        CU_ASSERT(flip >= 0 && flip <= 1);
+        CU_ASSERT(e2e_num(a, "p_adjusted") >= e2e_num(a, "p_value"));
+        CU_ASSERT(cJSON_GetArraySize(e2e_get(a, "pairs")) > 0);
+    }
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(fair, "0.axis")), "gender");
+    const cJSON *g = cJSON_GetArrayItem(fair, 3);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(g, "kind")), "group");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(e2e_get(g, "groups")), 3);
+    double n = 0;
+    for (const cJSON *x = e2e_get(g, "groups")->child; x != NULL; x = x->next) {
+        n += e2e_num(x, "n");
+        double di = e2e_num(x, "disparate_impact.value");
+        CU_ASSERT(di > 0 && di <= 1);
+    }
+    CU_ASSERT_EQUAL(n, e2e_num(rep, "targets.0.clean.n"));
+    CU_ASSERT(e2e_num(rep, "fairness_summary.comparisons") > 10);
 }
 
 static void test_e2e_audit__demo_numbers(void)
@@ -106,6 +139,7 @@ static void test_e2e_audit__demo_numbers(void)
     CU_ASSERT(cJSON_GetArraySize(e2e_get(typo, "worst_examples")) > 0);
     CU_ASSERT(e2e_num(rep, "provenance.requests_sent") > 0);
     CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 1);
+    check_fairness(rep, records);
     cJSON_Delete(rep);
 }
 
