@@ -8,3 +8,6 @@ target_compile_definitions(bench_dispatch PRIVATE FS_BENCH_BIN_DIR="${PROJECT_BI
 if(TARGET fairshake-refmodel)
   add_dependencies(bench_dispatch fairshake-refmodel)
 endif()
+# const_server: the constant-answer loopback server the benchmark script runs.
+add_executable(bench_const_server ${CMAKE_CURRENT_LIST_DIR}/const_server.c)
+target_compile_options(bench_const_server PRIVATE -Wall -Wextra -O2)

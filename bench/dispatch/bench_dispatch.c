@@ -1,7 +1,9 @@
 /* bench_dispatch: throughput of the dispatcher. Starts fairshake-refmodel on a free
- * loopback port (or uses --url), sends N chat requests at a given concurrency, and prints
- * requests per second and the client's CPU time per request (user + system of this
- * process, so the server's work is not counted). Usage:
+ * loopback port (or uses --url, e.g. bench/dispatch's const_server), sends N chat
+ * requests at a given concurrency, and prints requests per second, the client's CPU time
+ * per request (user + system of this process, so the server's work is not counted) and
+ * the resident memory after 10% and after all of the requests (flat when memory is
+ * bounded by the in-flight window). Every answer is parsed, as a run would. Usage:
  *   bench_dispatch [--n N] [--concurrency C] [--delay-ms D] [--url URL] */
 #include "fairshake/target.h"
 
@@ -25,7 +27,23 @@ typedef struct bench {
     int64_t failed;
     const char *body;
     size_t body_len;
+    const fs_target_spec *spec;
+    double rss_10_mb;
 } bench;
+
+static double rss_mb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL) {
+        return -1;
+    }
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
+        resident = -1;
+    }
+    fclose(f);
+    return (double)resident * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
+}
 
 static bool next_req(fs_request *req, void *payload)
 {
@@ -42,10 +60,16 @@ static bool next_req(fs_request *req, void *payload)
 static fs_status on_done(const fs_response *r, void *payload)
 {
     bench *b = payload;
-    if (r->status == FS_OK) {
+    fs_target_answer a;
+    if (r->status == FS_OK &&
+        fs_target_parse_response(&a, b->spec, r->body, r->body_len, NULL) == FS_OK) {
         b->ok++;
+        fs_target_answer_dispose(&a);
     } else {
         b->failed++;
+    }
+    if (b->ok + b->failed == b->n / 10) {
+        b->rss_10_mb = rss_mb();
     }
     return FS_OK;
 }
@@ -114,10 +138,12 @@ static int run(const char *url, int64_t n, int concurrency)
     static const char body[] = "{\"model\":\"nb-sentiment\",\"messages\":[{\"role\":\"user\","
                                "\"content\":\"Is this review positive or negative? Text: a "
                                "warm, funny and beautifully acted film.\\nAnswer:\"}]}";
-    fs_target_spec spec = { "bench", FS_TARGET_OPENAI_CHAT, url, "nb-sentiment", NULL, NULL };
+    fs_target_spec spec = {
+        .name = "bench", .type = FS_TARGET_OPENAI_CHAT, .url = url, .model = "nb-sentiment"
+    };
     fs_dispatch_opts opts = FS_DISPATCH_OPTS_INIT;
     opts.concurrency = concurrency;
-    bench b = { n, 0, 0, 0, body, sizeof body - 1 };
+    bench b = { n, 0, 0, 0, body, sizeof body - 1, &spec, -1 };
     fs_error err;
     double w0 = wall_s(), c0 = cpu_s();
     fs_status st = fs_dispatch_run(&spec, &opts, next_req, on_done, &b, NULL, NULL, &err);
@@ -127,9 +153,9 @@ static int run(const char *url, int64_t n, int concurrency)
         return 1;
     }
     printf("dispatch  n=%lld concurrency=%d  ok=%lld failed=%lld  %.3f s  %.0f req/s  "
-           "client CPU %.1f us/req\n",
+           "client CPU %.1f us/req  RSS %.1f MB at 10%%, %.1f MB at 100%%\n",
            (long long)n, concurrency, (long long)b.ok, (long long)b.failed, wall, (double)n / wall,
-           cpu / (double)n * 1e6);
+           cpu / (double)n * 1e6, b.rss_10_mb, rss_mb());
     return b.failed == 0 ? 0 : 1;
 }
 

@@ -1,83 +1,41 @@
-/* The dispatcher: sends requests to one target over libcurl's multi interface, in one
- * thread. Invariants:
- *  - at most opts->concurrency transfers are in flight; each owns one of a fixed set of
- *    easy handles, reused from request to request so connections stay alive (and are
- *    multiplexed over HTTP/2 where the server offers it);
- *  - a request that failed transiently waits for its retry in a queue ordered by due
- *    time, holding no easy handle, so it never blocks other requests; the poll timeout
- *    is bounded by the earliest due time;
- *  - live requests (in flight or waiting) never exceed twice the concurrency: next() is
- *    only called when a request may start now, so memory is bounded by that window;
- *  - due retries start before new requests; with opts->rps > 0 every start (first or
- *    retry) takes a token from a bucket of one token refilled at rps per second;
- *  - done() is called exactly once per request, unless it asks to stop, in which case
- *    in-flight transfers are aborted and waiting retries dropped.
- * The API key is read from the environment once, put into the Authorization header list
- * and never logged, stored elsewhere or put into an error message. */
+/* The dispatcher's scheduler: pulls requests from next(), starts attempts on a transport
+ * (libcurl multi for HTTP targets, a process pool for exec targets), retries transient
+ * failures and delivers one outcome per request to done(). One thread. Invariants:
+ *  - at most adapt.limit attempts are in flight (the configured concurrency, halved on
+ *    each 429 and grown back by one after grow_after successes in a row);
+ *  - a request waiting for its retry holds no slot; the queue is ordered by due time and
+ *    the sleep is bounded by the earliest due time;
+ *  - live requests (in flight or waiting) never exceed twice the slots: next() is only
+ *    called when a request may start now, so memory is bounded by that window;
+ *  - due retries start before new requests; every start takes a token from the rps
+ *    bucket (one token, no burst) and charges its estimated tokens to the tpm bucket
+ *    (corrected by the response's usage when it arrives); a 429 with Retry-After or
+ *    x-ratelimit-reset-* pauses every start until then (capped by backoff_max_ms);
+ *  - a budget (max_requests, max_tokens) stops calling next(); what was taken still gets
+ *    its outcome and the dispatch returns FS_ERR_LIMIT;
+ *  - fail-fast and done() asking to stop abort what is in flight: those requests get no
+ *    outcome, and a resumed run sends them again.
+ * The API key and header values are read from the environment once by the transport and
+ * never logged or put into an error message. */
 #include "fairshake/target.h"
 
-#include "target/internal.h"
+#include "target/dispatch_internal.h"
 
-#include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define RESPONSE_MAX    ((size_t)64 << 20)
 #define CONCURRENCY_MAX 100000
 
-typedef struct req {
-    uint64_t id;
-    const char *body;
-    size_t body_len;
-    int attempts;
-    double due_ms; /* when a waiting retry may start */
-    bool used;
-} req;
-
-typedef struct slot {
-    CURL *easy;
-    fs_buf resp;
-    req *r; /* NULL when the slot is free */
-    double start_ms;
-    long retry_after_ms; /* from this attempt's Retry-After header, -1 when none */
-    char errbuf[CURL_ERROR_SIZE];
-} slot;
-
-typedef struct dispatcher {
-    const fs_target_spec *spec;
-    fs_dispatch_opts opts;
-    fs_dispatch_next_fn next;
-    fs_dispatch_done_fn done;
-    void *payload;
-    fs_log_fn log;
-    void *log_payload;
-    CURLM *multi;
-    struct curl_slist *headers;
-    slot *slots;
-    int n_busy;
-    req *reqs; /* the window: 2 * concurrency entries */
-    int n_reqs, n_live;
-    req **waiting; /* sorted by due_ms; equal due times keep their queueing order */
-    int n_waiting;
-    bool exhausted;
-    fs_rng rng;
-    double next_start_ms; /* rate limiter: earliest time of the next start */
-    fs_status stop;       /* set when done() or the transport asks to stop */
-} dispatcher;
-
-static double now_ms(void)
+double fs_target__now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1.0e6;
 }
 
-static void log_warn(const dispatcher *d, const char *fmt, ...) FS_PRINTF(2, 3);
-
-static void log_warn(const dispatcher *d, const char *fmt, ...)
+void fs_target__log(const fs_target__dispatcher *d, int level, const char *fmt, ...)
 {
     char msg[320];
     va_list ap;
@@ -87,177 +45,34 @@ static void log_warn(const dispatcher *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    d->log(1, msg, d->log_payload);
+    d->log(level, msg, d->log_payload);
 }
 
-static void wipe(char *p, size_t n)
+void fs_target__fatal(fs_target__dispatcher *d, fs_status st, const char *fmt, ...)
 {
-    volatile char *v = p;
-    for (size_t i = 0; i < n; i++) {
-        v[i] = 0;
+    va_list ap;
+    if (d->stop != FS_OK) {
+        return;
     }
+    d->stop = st;
+    d->stop_err.code = st;
+    va_start(ap, fmt);
+    vsnprintf(d->stop_err.msg, sizeof d->stop_err.msg, fmt, ap);
+    va_end(ap);
 }
 
-static fs_status auth_header(dispatcher *d, fs_error *err)
+static const char *target_name(const fs_target__dispatcher *d)
 {
-    const char *var = d->spec->api_key_env;
-    if (var == NULL || var[0] == '\0') {
-        return FS_OK;
-    }
-    const char *key = getenv(var);
-    if (key == NULL || key[0] == '\0') {
-        return FS_FAIL(
-            err, FS_ERR_CONFIG, "target '%s': api_key_env: environment variable %s is %s",
-            d->spec->name != NULL ? d->spec->name : "", var, key == NULL ? "not set" : "empty");
-    }
-    fs_buf h = FS_BUF_INIT;
-    fs_buf_puts(&h, "Authorization: Bearer ");
-    fs_buf_puts(&h, key);
-    struct curl_slist *l = NULL;
-    if (fs_buf_status(&h) == FS_OK) {
-        l = curl_slist_append(d->headers, fs_buf_cstr(&h));
-    }
-    if (h.data != NULL) {
-        wipe(h.data, h.len);
-    }
-    fs_buf_dispose(&h);
-    if (l == NULL) {
-        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
-    }
-    d->headers = l;
-    return FS_OK;
+    return d->spec->name != NULL ? d->spec->name : "";
 }
 
-static fs_status setup(dispatcher *d, fs_error *err)
-{
-    static const char *const fixed[] = { "Content-Type: application/json",
-                                         "Accept: application/json", "Expect:" };
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        struct curl_slist *l = curl_slist_append(d->headers, fixed[i]);
-        if (l == NULL) {
-            return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
-        }
-        d->headers = l;
-    }
-    fs_status st = auth_header(d, err);
-    if (st != FS_OK) {
-        return st;
-    }
-    int c = d->opts.concurrency;
-    d->slots = fs_calloc((size_t)c, sizeof *d->slots);
-    d->reqs = fs_calloc((size_t)c * 2, sizeof *d->reqs);
-    d->waiting = fs_calloc((size_t)c * 2, sizeof *d->waiting);
-    d->multi = curl_multi_init();
-    if (d->slots == NULL || d->reqs == NULL || d->waiting == NULL || d->multi == NULL) {
-        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
-    }
-    d->n_reqs = c * 2;
-    for (int i = 0; i < c; i++) {
-        fs_buf_init(&d->slots[i].resp, RESPONSE_MAX);
-    }
-    curl_multi_setopt(d->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(d->multi, CURLMOPT_MAXCONNECTS, (long)c);
-    return FS_OK;
-}
-
-static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    slot *s = userdata;
-    size_t n = size * nmemb;
-    fs_buf_append(&s->resp, ptr, n);
-    return fs_buf_status(&s->resp) == FS_OK ? n : 0;
-}
-
-static bool header_is(const char *line, size_t n, const char *name)
-{
-    size_t len = strlen(name);
-    if (n <= len || line[len] != ':') {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        char a = line[i], b = name[i];
-        a = (a >= 'A' && a <= 'Z') ? (char)(a - 'A' + 'a') : a;
-        b = (b >= 'A' && b <= 'Z') ? (char)(b - 'A' + 'a') : b;
-        if (a != b) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
-{
-    slot *s = userdata;
-    size_t n = size * nitems;
-    char value[128];
-    if (n >= 5 && memcmp(line, "HTTP/", 5) == 0) {
-        s->retry_after_ms = -1; /* a new response (after 1xx) starts */
-    } else if (header_is(line, n, "retry-after")) {
-        size_t len = n - 12 < sizeof value - 1 ? n - 12 : sizeof value - 1;
-        memcpy(value, line + 12, len);
-        value[len] = '\0';
-        s->retry_after_ms = fs_target__retry_after_ms(value, time(NULL));
-    }
-    return n;
-}
-
-static fs_status init_easy(dispatcher *d, slot *s, fs_error *err)
-{
-    CURL *e = curl_easy_init();
-    if (e == NULL) {
-        return FS_FAIL(err, FS_ERR_NOMEM, "cannot create an HTTP handle");
-    }
-    s->easy = e;
-    curl_easy_setopt(e, CURLOPT_URL, d->spec->url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, d->headers);
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, d->opts.timeout_ms);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "fairshake");
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, (void *)s);
-    return FS_OK;
-}
-
-static fs_status start_attempt(dispatcher *d, slot *s, req *r, double now, fs_error *err)
-{
-    if (s->easy == NULL) {
-        fs_status st = init_easy(d, s, err);
-        if (st != FS_OK) {
-            return st;
-        }
-    }
-    fs_buf_reset(&s->resp);
-    s->retry_after_ms = -1;
-    s->errbuf[0] = '\0';
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, r->body);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
-    CURLMcode mc = curl_multi_add_handle(d->multi, s->easy);
-    if (mc != CURLM_OK) {
-        return FS_FAIL(err, FS_ERR_TARGET, "cannot start a transfer: %s", curl_multi_strerror(mc));
-    }
-    s->r = r;
-    s->start_ms = now;
-    r->attempts++;
-    d->n_busy++;
-    return FS_OK;
-}
-
-static void release_req(dispatcher *d, req *r)
+static void release_req(fs_target__dispatcher *d, fs_target__req *r)
 {
     r->used = false;
     d->n_live--;
 }
 
-static void queue_retry(dispatcher *d, req *r)
+static void queue_retry(fs_target__dispatcher *d, fs_target__req *r)
 {
     int i = d->n_waiting;
     while (i > 0 && d->waiting[i - 1]->due_ms > r->due_ms) {
@@ -268,20 +83,34 @@ static void queue_retry(dispatcher *d, req *r)
     d->n_waiting++;
 }
 
-/* The next request that may start now: a due retry, else a new one from next().
- * NULL when none may start. */
-static req *pick_request(dispatcher *d, double now)
+static bool budget_reached(fs_target__dispatcher *d)
 {
-    if (d->n_waiting > 0 && d->waiting[0]->due_ms <= now) {
-        req *r = d->waiting[0];
-        d->n_waiting--;
-        memmove(d->waiting, d->waiting + 1, (size_t)d->n_waiting * sizeof *d->waiting);
-        return r;
+    const fs_dispatch_opts *o = &d->opts;
+    if (o->max_requests > 0 && d->taken >= o->max_requests) {
+        fs_target__log(d, 0, "budget: max_requests %llu reached; finishing what is in flight",
+                       (unsigned long long)o->max_requests);
+        return true;
     }
+    if (o->max_tokens > 0 && d->tokens_spent + d->tokens_in_flight >= (double)o->max_tokens) {
+        fs_target__log(d, 0, "budget: max_tokens %llu reached; finishing what is in flight",
+                       (unsigned long long)o->max_tokens);
+        return true;
+    }
+    return false;
+}
+
+/* A new request from next(), or NULL when none may or can be taken. */
+static fs_target__req *take_new(fs_target__dispatcher *d)
+{
     if (d->exhausted || d->n_live >= d->n_reqs) {
         return NULL;
     }
-    req *r = NULL;
+    if (budget_reached(d)) {
+        d->exhausted = true;
+        d->budget_hit = true;
+        return NULL;
+    }
+    fs_target__req *r = NULL;
     for (int i = 0; i < d->n_reqs && r == NULL; i++) {
         r = d->reqs[i].used ? NULL : &d->reqs[i];
     }
@@ -296,49 +125,117 @@ static req *pick_request(dispatcher *d, double now)
     r->body_len = in.body != NULL ? in.body_len : 0;
     r->used = true;
     d->n_live++;
+    d->taken++;
     return r;
 }
 
-static fs_status fill(dispatcher *d, fs_error *err)
+/* The next request that may start now: a due retry, else a new one. */
+static fs_target__req *pick_request(fs_target__dispatcher *d, double now)
 {
-    for (int i = 0; d->n_busy < d->opts.concurrency; i = (i + 1) % d->opts.concurrency) {
-        slot *s = &d->slots[i];
-        if (s->r != NULL) {
-            continue;
+    if (d->n_waiting > 0 && d->waiting[0]->due_ms <= now) {
+        fs_target__req *r = d->waiting[0];
+        d->n_waiting--;
+        memmove(d->waiting, d->waiting + 1, (size_t)d->n_waiting * sizeof *d->waiting);
+        return r;
+    }
+    return take_new(d);
+}
+
+/* The replica with the fewest attempts in flight; ties go round-robin. */
+static int pick_replica(fs_target__dispatcher *d)
+{
+    int best = -1;
+    for (int k = 0; k < d->n_urls; k++) {
+        int i = (d->rotate + k) % d->n_urls;
+        if (best < 0 || d->outstanding[i] < d->outstanding[best]) {
+            best = i;
         }
-        double now = now_ms();
-        if (d->opts.rps > 0 && now < d->next_start_ms) {
-            break;
-        }
-        req *r = pick_request(d, now);
+    }
+    d->rotate = (d->rotate + 1) % (d->n_urls > 0 ? d->n_urls : 1);
+    return best < 0 ? 0 : best;
+}
+
+/* Milliseconds before the rate limits and a 429 pause let anything start. */
+static double start_wait_ms(fs_target__dispatcher *d, double now)
+{
+    double w = d->pause_until_ms - now;
+    double r = fs_target__bucket_wait_ms(&d->rps, 1.0, now);
+    double t = fs_target__bucket_wait_ms(&d->tpm, 0.0, now);
+    w = r > w ? r : w;
+    w = t > w ? t : w;
+    return w > 0 ? w : 0;
+}
+
+static fs_status start_one(fs_target__dispatcher *d, fs_target__slot *s, fs_target__req *r,
+                           double now, fs_error *err)
+{
+    s->r = r;
+    s->replica = d->n_urls > 1 ? pick_replica(d) : 0;
+    s->start_ms = now;
+    s->ttfb_ms = -1;
+    s->retry_after_ms = -1;
+    s->reset_ms = -1;
+    s->errbuf[0] = '\0';
+    fs_buf_reset(&s->resp);
+    fs_status st = d->tx->start(d, s, err);
+    if (st != FS_OK) {
+        s->r = NULL;
+        release_req(d, r);
+        return st;
+    }
+    r->attempts++;
+    r->tokens = (double)((r->body_len + 3) / 4);
+    d->tokens_in_flight += r->tokens;
+    d->outstanding[s->replica]++;
+    d->n_busy++;
+    fs_target__bucket_take(&d->rps, 1.0, now);
+    fs_target__bucket_take(&d->tpm, r->tokens, now);
+    return FS_OK;
+}
+
+/* Start requests while slots are free. A request picked while the rate limits say wait
+ * is held until they allow it: so the end of the input is seen at once, not only after
+ * the wait. */
+static fs_status fill(fs_target__dispatcher *d, fs_error *err)
+{
+    int i = 0;
+    while (d->n_busy < d->adapt.limit && d->stop == FS_OK) {
+        double now = fs_target__now_ms();
+        fs_target__req *r = d->held != NULL ? d->held : pick_request(d, now);
+        d->held = NULL;
         if (r == NULL) {
             break;
         }
-        fs_status st = start_attempt(d, s, r, now, err);
-        if (st != FS_OK) {
-            release_req(d, r);
-            return st;
+        if (start_wait_ms(d, now) > 0) {
+            d->held = r;
+            break;
         }
-        if (d->opts.rps > 0) {
-            double step = 1000.0 / d->opts.rps;
-            d->next_start_ms = (d->next_start_ms > now ? d->next_start_ms : now) + step;
+        while (d->slots[i].r != NULL) {
+            i = (i + 1) % d->n_slots;
+        }
+        fs_status st = start_one(d, &d->slots[i], r, now, err);
+        if (st != FS_OK) {
+            return st;
         }
     }
     return FS_OK;
 }
 
-static void deliver(dispatcher *d, req *r, const slot *s, fs_status st, long http, double latency,
-                    const char *error)
+static void deliver(fs_target__dispatcher *d, fs_target__req *r, const fs_target__slot *s,
+                    fs_status st, long http, const char *error)
 {
     fs_response resp;
     resp.id = r->id;
     resp.status = st;
     resp.http_status = http;
-    resp.body = s != NULL ? fs_buf_cstr(&s->resp) : "";
-    resp.body_len = s != NULL ? s->resp.len : 0;
-    resp.latency_ms = latency;
+    resp.body = fs_buf_cstr(&s->resp);
+    resp.body_len = s->resp.len;
+    resp.latency_ms = fs_target__now_ms() - s->start_ms;
     resp.attempts = r->attempts;
     resp.error = error;
+    resp.ttfb_ms = s->ttfb_ms;
+    resp.replica = s->replica;
+    fs_target__scan_usage(resp.body, resp.body_len, &resp.prompt_tokens, &resp.completion_tokens);
     fs_status dst = d->done(&resp, d->payload);
     release_req(d, r);
     if (dst != FS_OK && d->stop == FS_OK) {
@@ -346,189 +243,305 @@ static void deliver(dispatcher *d, req *r, const slot *s, fs_status st, long htt
     }
 }
 
-static void schedule_retry(dispatcher *d, req *r, const slot *s, long http, int code)
+static long server_wait_ms(const fs_target__slot *s, long http)
+{
+    long w = http == 429 || http == 503 ? s->retry_after_ms : -1;
+    if (http == 429 && s->reset_ms > w) {
+        w = s->reset_ms;
+    }
+    return w;
+}
+
+static void schedule_retry(fs_target__dispatcher *d, fs_target__req *r, const fs_target__slot *s,
+                           const fs_target__attempt *a)
 {
     long wait = fs_target__backoff_ms(&d->rng, r->attempts, d->opts.backoff_base_ms,
                                       d->opts.backoff_max_ms);
-    if ((http == 429 || http == 503) && s->retry_after_ms >= 0) {
-        long ra =
-            s->retry_after_ms < d->opts.backoff_max_ms ? s->retry_after_ms : d->opts.backoff_max_ms;
-        wait = ra > wait ? ra : wait;
+    long sw = server_wait_ms(s, a->http);
+    if (sw >= 0) {
+        long capped = sw < d->opts.backoff_max_ms ? sw : d->opts.backoff_max_ms;
+        wait = capped > wait ? capped : wait;
     }
-    r->due_ms = now_ms() + (double)wait;
-    if (http != 0) {
-        log_warn(d, "retrying request %llu after HTTP %ld (attempt %d/%d, waiting %ld ms)",
-                 (unsigned long long)r->id, http, r->attempts + 1, d->opts.retries + 1, wait);
+    r->due_ms = fs_target__now_ms() + (double)wait;
+    if (a->replied) {
+        fs_target__log(d, 1, "retrying request %llu after HTTP %ld (attempt %d/%d, waiting %ld ms)",
+                       (unsigned long long)r->id, a->http, r->attempts + 1, d->opts.retries + 1,
+                       wait);
     } else {
-        log_warn(d,
-                 "retrying request %llu after transport error: %s (attempt %d/%d, "
-                 "waiting %ld ms)",
-                 (unsigned long long)r->id, curl_easy_strerror((CURLcode)code), r->attempts + 1,
-                 d->opts.retries + 1, wait);
+        fs_target__log(d, 1,
+                       "retrying request %llu after transport error: %s (attempt %d/%d, "
+                       "waiting %ld ms)",
+                       (unsigned long long)r->id, a->what, r->attempts + 1, d->opts.retries + 1,
+                       wait);
     }
     queue_retry(d, r);
 }
 
-static void final_error(char *out, size_t cap, const slot *s, const req *r, long http,
-                        CURLcode code)
+static void final_error(char *out, size_t cap, const fs_target__slot *s, const fs_target__req *r,
+                        const fs_target__attempt *a)
 {
     const char *plural = r->attempts == 1 ? "" : "s";
-    if (code == CURLE_OK) {
+    if (a->replied) {
         char said[256];
         fs_target__error_summary(said, sizeof said, fs_buf_cstr(&s->resp), s->resp.len);
-        snprintf(out, cap, "HTTP %ld after %d attempt%s%s%s", http, r->attempts, plural,
+        snprintf(out, cap, "HTTP %ld after %d attempt%s%s%s", a->http, r->attempts, plural,
                  said[0] != '\0' ? ": " : "", said);
-    } else if (code == CURLE_WRITE_ERROR && fs_buf_status(&s->resp) == FS_ERR_LIMIT) {
-        snprintf(out, cap, "transport: response larger than %zu bytes", RESPONSE_MAX);
     } else if (s->errbuf[0] != '\0') {
-        snprintf(out, cap, "transport: %s after %d attempt%s (%s)", curl_easy_strerror(code),
-                 r->attempts, plural, s->errbuf);
+        snprintf(out, cap, "transport: %s after %d attempt%s (%s)", a->what, r->attempts, plural,
+                 s->errbuf);
     } else {
-        snprintf(out, cap, "transport: %s after %d attempt%s", curl_easy_strerror(code),
-                 r->attempts, plural);
+        snprintf(out, cap, "transport: %s after %d attempt%s", a->what, r->attempts, plural);
     }
 }
 
-static void finish_attempt(dispatcher *d, slot *s, CURLcode code)
+static bool accepted(const fs_target__dispatcher *d, const fs_target__attempt *a)
 {
-    req *r = s->r;
-    long http = 0;
-    double latency = now_ms() - s->start_ms;
-    curl_multi_remove_handle(d->multi, s->easy);
+    const fs_target_spec *spec = d->spec;
+    if (!a->replied) {
+        return false;
+    }
+    if (spec->type == FS_TARGET_EXEC) {
+        return true;
+    }
+    if (spec->type == FS_TARGET_REST && spec->n_ok_statuses > 0) {
+        for (size_t i = 0; i < spec->n_ok_statuses; i++) {
+            if (spec->ok_statuses[i] == a->http) {
+                return true;
+            }
+        }
+        return false;
+    }
+    return a->http >= 200 && a->http <= 299;
+}
+
+/* Charge the attempt's real token use: the usage in its reply, else the estimate; a
+ * failure without reply gives the estimate back to the tpm bucket. */
+static void account_tokens(fs_target__dispatcher *d, fs_target__slot *s,
+                           const fs_target__attempt *a, double now)
+{
+    fs_target__req *r = s->r;
+    d->tokens_in_flight -= r->tokens;
+    if (!a->replied) {
+        fs_target__bucket_take(&d->tpm, -r->tokens, now);
+        return;
+    }
+    int64_t p = -1, c = -1;
+    fs_target__scan_usage(fs_buf_cstr(&s->resp), s->resp.len, &p, &c);
+    double used = p >= 0 || c >= 0 ? (double)(p > 0 ? p : 0) + (double)(c > 0 ? c : 0) : r->tokens;
+    fs_target__bucket_take(&d->tpm, used - r->tokens, now);
+    d->tokens_spent += used;
+}
+
+/* A 429 or a failure: lower the concurrency, pause starts, and check fail-fast. false
+ * when fail-fast stopped the dispatch. */
+static bool on_failure(fs_target__dispatcher *d, const fs_target__slot *s,
+                       const fs_target__attempt *a, double now)
+{
+    d->failures_in_row++;
+    if (a->replied && a->http == 429) {
+        if (fs_target__adapt_throttled(&d->adapt, s->start_ms, now)) {
+            fs_target__log(d, 0, "concurrency lowered to %d of %d after HTTP 429", d->adapt.limit,
+                           d->adapt.max);
+        }
+        long sw = server_wait_ms(s, 429);
+        if (d->opts.fail_fast_retry_after_ms > 0 && sw > d->opts.fail_fast_retry_after_ms) {
+            fs_target__fatal(d, FS_ERR_TARGET,
+                             "target '%s': fail_fast: HTTP 429 asks to wait %ld s (over %ld s): "
+                             "the quota looks exhausted; the run store is intact, run again "
+                             "later to resume",
+                             target_name(d), sw / 1000, d->opts.fail_fast_retry_after_ms / 1000);
+            return false;
+        }
+        if (sw > 0) {
+            double until =
+                now + (double)(sw < d->opts.backoff_max_ms ? sw : d->opts.backoff_max_ms);
+            d->pause_until_ms = until > d->pause_until_ms ? until : d->pause_until_ms;
+        }
+    }
+    if (d->opts.fail_fast_failures > 0 && d->failures_in_row >= d->opts.fail_fast_failures) {
+        fs_target__fatal(d, FS_ERR_TARGET,
+                         "target '%s': fail_fast: %d failed requests in a row (last: %s%ld); the "
+                         "run store is intact, run again to resume",
+                         target_name(d), d->failures_in_row, a->replied ? "HTTP " : "transport ",
+                         a->replied ? a->http : 0L);
+        return false;
+    }
+    return true;
+}
+
+void fs_target__finished(fs_target__dispatcher *d, fs_target__slot *s, const fs_target__attempt *a)
+{
+    fs_target__req *r = s->r;
+    double now = fs_target__now_ms();
+    account_tokens(d, s, a, now);
     s->r = NULL;
     d->n_busy--;
-    if (code == CURLE_OK) {
-        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &http);
-    }
-    if (code == CURLE_WRITE_ERROR && fs_buf_status(&s->resp) == FS_ERR_NOMEM) {
+    d->outstanding[s->replica]--;
+    if (d->stop != FS_OK) {
         release_req(d, r);
-        d->stop = FS_ERR_NOMEM;
         return;
     }
-    if (code == CURLE_OK && http >= 200 && http <= 299) {
-        deliver(d, r, s, FS_OK, http, latency, "");
+    if (accepted(d, a)) {
+        d->failures_in_row = 0;
+        if (fs_target__adapt_success(&d->adapt)) {
+            fs_target__log(d, 0, "concurrency raised to %d of %d", d->adapt.limit, d->adapt.max);
+        }
+        deliver(d, r, s, FS_OK, a->http, "");
         return;
     }
-    bool retryable = code == CURLE_OK ? fs_target__retryable_http(http)
-                                      : fs_target__retryable_transport((int)code);
+    if (!on_failure(d, s, a, now)) {
+        release_req(d, r);
+        return;
+    }
+    bool retryable = a->replied ? fs_target__retryable_http(a->http) : a->retryable;
     if (retryable && r->attempts <= d->opts.retries) {
-        schedule_retry(d, r, s, http, (int)code);
+        schedule_retry(d, r, s, a);
         return;
     }
     char error[512];
-    final_error(error, sizeof error, s, r, http, code);
-    deliver(d, r, s, FS_ERR_TARGET, http, latency, error);
+    final_error(error, sizeof error, s, r, a);
+    deliver(d, r, s, FS_ERR_TARGET, a->http, error);
 }
 
-static void drain(dispatcher *d)
+/* How long to sleep: until a free slot can take a new request or a due retry, as the
+ * rate limits allow (the transport may wake earlier for its own deadlines). */
+static int poll_timeout(fs_target__dispatcher *d)
 {
-    int left = 0;
-    CURLMsg *m = NULL;
-    while (d->stop == FS_OK && (m = curl_multi_info_read(d->multi, &left)) != NULL) {
-        if (m->msg != CURLMSG_DONE) {
-            continue;
-        }
-        char *priv = NULL;
-        CURLcode code = m->data.result;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
-        finish_attempt(d, (slot *)(void *)priv, code);
-    }
-}
-
-/* How long to sleep in curl_multi_poll (which wakes early on socket activity): until a
- * free slot can take a new request or a due retry, as the rate limit allows. */
-static int poll_timeout(const dispatcher *d)
-{
-    double now = now_ms(), wait = 1000.0;
-    if (d->n_busy >= d->opts.concurrency) {
+    double now = fs_target__now_ms(), wait = 1000.0;
+    if (d->n_busy >= d->adapt.limit) {
         return (int)wait;
     }
-    if (!d->exhausted && d->n_live < d->n_reqs) {
+    if (d->held != NULL || (!d->exhausted && d->n_live < d->n_reqs)) {
         wait = 0;
     } else if (d->n_waiting > 0 && d->waiting[0]->due_ms - now < wait) {
         wait = d->waiting[0]->due_ms - now;
     }
-    if (d->opts.rps > 0 && d->next_start_ms - now > wait) {
-        wait = d->next_start_ms - now;
-    }
+    double limits = start_wait_ms(d, now);
+    wait = limits > wait ? limits : wait;
     if (wait > 1000.0) {
         wait = 1000.0; /* look again at least once a second */
     }
     return wait <= 0 ? 0 : (int)wait + 1;
 }
 
-static bool finished(const dispatcher *d)
+static bool finished(const fs_target__dispatcher *d)
 {
-    return d->n_busy == 0 && d->n_waiting == 0 && d->exhausted;
+    return d->n_busy == 0 && d->n_waiting == 0 && d->held == NULL && d->exhausted;
 }
 
-/* Start what may start, let curl work, collect outcomes, refill freed slots, and only
- * then sleep: a freed slot is reused without waiting for the next wake-up. */
-static fs_status run_loop(dispatcher *d, fs_error *err)
+/* Start what may start, let the transport work, collect outcomes, refill freed slots,
+ * and only then sleep: a freed slot is reused without waiting for the next wake-up. */
+static fs_status run_loop(fs_target__dispatcher *d, fs_error *err)
 {
     fs_status st = fill(d, err);
     while (st == FS_OK && !finished(d)) {
-        int running = 0;
-        CURLMcode mc = curl_multi_perform(d->multi, &running);
-        if (mc == CURLM_OK) {
-            drain(d);
-        }
-        if (d->stop != FS_OK) {
-            return d->stop;
-        }
-        st = mc == CURLM_OK ? fill(d, err) : FS_OK;
-        if (st != FS_OK || (mc == CURLM_OK && finished(d))) {
+        st = d->tx->progress(d, err);
+        if (st != FS_OK || d->stop != FS_OK) {
             break;
         }
-        if (mc == CURLM_OK) {
-            mc = curl_multi_poll(d->multi, NULL, 0, poll_timeout(d), NULL);
+        st = fill(d, err);
+        if (st != FS_OK || finished(d) || d->stop != FS_OK) {
+            break;
         }
-        if (mc != CURLM_OK) {
-            return FS_FAIL(err, FS_ERR_TARGET, "HTTP multi interface: %s", curl_multi_strerror(mc));
-        }
+        st = d->tx->sleep(d, poll_timeout(d), err);
+    }
+    if (st == FS_OK && d->stop != FS_OK) {
+        st = d->stop;
     }
     return st;
 }
 
-static void teardown(dispatcher *d)
+static fs_status setup(fs_target__dispatcher *d, fs_error *err)
 {
-    for (int i = 0; d->slots != NULL && i < d->opts.concurrency; i++) {
-        slot *s = &d->slots[i];
-        if (s->r != NULL) {
-            curl_multi_remove_handle(d->multi, s->easy);
-        }
-        if (s->easy != NULL) {
-            curl_easy_cleanup(s->easy);
-        }
-        fs_buf_dispose(&s->resp);
+    const fs_target_spec *spec = d->spec;
+    int c = d->opts.concurrency;
+    if (spec->type == FS_TARGET_EXEC) {
+        int procs = spec->processes > 0 ? spec->processes : 1;
+        c = procs < c ? procs : c;
+        d->n_urls = 1;
+    } else {
+        d->urls = spec->n_urls > 0 ? spec->urls : &spec->url;
+        d->n_urls = spec->n_urls > 0 ? (int)spec->n_urls : 1;
     }
-    if (d->multi != NULL) {
-        curl_multi_cleanup(d->multi);
+    d->n_slots = c;
+    d->tx = spec->type == FS_TARGET_EXEC ? &fs_target__exec_transport : &fs_target__http_transport;
+    d->slots = fs_calloc((size_t)c, sizeof *d->slots);
+    d->reqs = fs_calloc((size_t)c * 2, sizeof *d->reqs);
+    d->waiting = fs_calloc((size_t)c * 2, sizeof *d->waiting);
+    d->outstanding = fs_calloc((size_t)d->n_urls, sizeof *d->outstanding);
+    if (d->slots == NULL || d->reqs == NULL || d->waiting == NULL || d->outstanding == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
-    curl_slist_free_all(d->headers);
+    d->n_reqs = c * 2;
+    for (int i = 0; i < c; i++) {
+        d->slots[i].index = i;
+        fs_buf_init(&d->slots[i].resp, (size_t)64 << 20);
+    }
+    double now = fs_target__now_ms();
+    fs_target__bucket_init(&d->rps, d->opts.rps, 1.0, now);
+    fs_target__bucket_init(&d->tpm, d->opts.tpm / 60.0, d->opts.tpm, now);
+    fs_target__adapt_init(&d->adapt, c, d->opts.grow_after);
+    return d->tx->open(d, err);
+}
+
+static void teardown(fs_target__dispatcher *d)
+{
+    if (d->tx != NULL) {
+        d->tx->close(d);
+    }
+    for (int i = 0; d->slots != NULL && i < d->n_slots; i++) {
+        fs_buf_dispose(&d->slots[i].resp);
+    }
     fs_free(d->slots);
     fs_free(d->reqs);
     fs_free(d->waiting);
+    fs_free(d->outstanding);
 }
 
 static fs_status check_opts(const fs_target_spec *spec, const fs_dispatch_opts *o, fs_error *err)
 {
-    if (spec == NULL || spec->url == NULL || spec->url[0] == '\0') {
-        return FS_FAIL(err, FS_ERR_CONFIG, "target: url is missing");
+    fs_status st = fs_target_check(spec, err);
+    if (st != FS_OK) {
+        return st;
     }
     if (o->concurrency < 1 || o->concurrency > CONCURRENCY_MAX) {
         return FS_FAIL(err, FS_ERR_CONFIG, "run: concurrency must be in 1..%d (got %d)",
                        CONCURRENCY_MAX, o->concurrency);
     }
     if (o->retries < 0 || o->timeout_ms < 0 || o->backoff_base_ms < 0 || o->backoff_max_ms < 0 ||
-        !(o->rps >= 0)) {
+        !(o->rps >= 0) || !(o->tpm >= 0) || o->fail_fast_retry_after_ms < 0 ||
+        o->fail_fast_failures < 0 || o->grow_after < 0) {
         return FS_FAIL(err, FS_ERR_CONFIG,
-                       "run: retries, timeout_ms, backoff and rps must not be negative");
+                       "run: retries, timeout_ms, backoff, rps, tpm, fail_fast and grow_after "
+                       "must not be negative");
     }
-    if (o->rps > 0 && o->rps < 0.001) {
-        return FS_FAIL(err, FS_ERR_CONFIG, "run: rps must be 0 (unlimited) or at least 0.001");
+    if ((o->rps > 0 && o->rps < 0.001) || (o->tpm > 0 && o->tpm < 1)) {
+        return FS_FAIL(err, FS_ERR_CONFIG,
+                       "run: rps must be 0 (unlimited) or at least 0.001, tpm 0 or at least 1");
     }
     return FS_OK;
+}
+
+static fs_status result(fs_target__dispatcher *d, fs_status st, fs_error *err)
+{
+    if (st == FS_OK && d->budget_hit) {
+        return FS_FAIL(err, FS_ERR_LIMIT,
+                       "target '%s': budget reached after %llu requests and %.0f tokens; every "
+                       "answer so far is kept, run again with a larger budget to continue",
+                       target_name(d), (unsigned long long)d->taken, d->tokens_spent);
+    }
+    if (st != FS_OK && st == d->stop) {
+        if (d->stop_err.code == st) {
+            if (err != NULL) {
+                *err = d->stop_err;
+            }
+            return st;
+        }
+        if (err == NULL || err->code != st) {
+            return FS_FAIL(err, st, "dispatch stopped: %s", fs_status_text(st));
+        }
+    }
+    return st;
 }
 
 fs_status fs_dispatch_run(const fs_target_spec *spec, const fs_dispatch_opts *opts,
@@ -536,7 +549,7 @@ fs_status fs_dispatch_run(const fs_target_spec *spec, const fs_dispatch_opts *op
                           fs_log_fn log, void *log_payload, fs_error *err)
 {
     static const fs_dispatch_opts defaults = FS_DISPATCH_OPTS_INIT;
-    dispatcher d;
+    fs_target__dispatcher d;
     memset(&d, 0, sizeof d);
     d.opts = opts != NULL ? *opts : defaults;
     fs_status st = check_opts(spec, &d.opts, err);
@@ -554,24 +567,7 @@ fs_status fs_dispatch_run(const fs_target_spec *spec, const fs_dispatch_opts *op
     if (st == FS_OK) {
         st = run_loop(&d, err);
     }
-    if (st != FS_OK && st == d.stop && (err == NULL || err->code != st)) {
-        st = FS_FAIL(err, st, "dispatch stopped: %s", fs_status_text(st));
-    }
+    st = result(&d, st, err);
     teardown(&d);
     return st;
-}
-
-fs_status fs_target_global_init(fs_error *err)
-{
-    CURLcode c = curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (c != CURLE_OK) {
-        return FS_FAIL(err, FS_ERR_INTERNAL, "cannot initialise libcurl: %s",
-                       curl_easy_strerror(c));
-    }
-    return FS_OK;
-}
-
-void fs_target_global_cleanup(void)
-{
-    curl_global_cleanup();
 }

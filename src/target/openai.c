@@ -1,8 +1,10 @@
-/* OpenAI-compatible targets: request bodies, target identity and response parsing for
- * "openai-chat" (/v1/chat/completions) and "openai-completions" (/v1/completions).
- * Bodies are written by hand, not by cJSON's printer, so that the key order is fixed
- * (model, messages or prompt, then the user's params in their given order) and numbers
- * use the locale-free formatter: the same spec and prompt give the same bytes, which the
+/* Request bodies, target identity and response parsing for every target type:
+ * "openai-chat" (/v1/chat/completions), "openai-completions" (/v1/completions, with
+ * logprobs and echo when asked), "rest" (a body template, the answer by JSON Pointer)
+ * and "exec" (one JSON line per request to a local program). Bodies are written by
+ * hand, not by cJSON's printer, so that the key order is fixed (model, messages or
+ * prompt, logprobs/echo, then the user's params in their given order) and numbers use
+ * the locale-free formatter: the same spec and prompt give the same bytes, which the
  * response cache relies on. The identity sorts params keys so that reordering them in a
  * config does not invalidate the cache. */
 #include "fairshake/target.h"
@@ -13,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const type_names[] = { "openai-chat", "openai-completions" };
+static const char *const type_names[] = { "openai-chat", "openai-completions", "rest", "exec" };
 
 bool fs_target_type_parse(const char *name, fs_target_type *out)
 {
@@ -113,13 +115,18 @@ static fs_status parse_params(cJSON **out, const fs_target_spec *spec, fs_error 
     if (st != FS_OK) {
         return FS_FAIL(err, FS_ERR_CONFIG, "%s", perr.msg);
     }
-    const char *own = spec->type == FS_TARGET_OPENAI_CHAT ? "messages" : "prompt";
+    const char *own = spec->type == FS_TARGET_OPENAI_CHAT ? "messages"
+                      : spec->type == FS_TARGET_EXEC      ? "input"
+                                                          : "prompt";
     if (!cJSON_IsObject(p)) {
         st = FS_FAIL(err, FS_ERR_CONFIG, "params: must be a JSON object");
         goto done;
     }
     for (const cJSON *c = p->child; c != NULL; c = c->next) {
-        if (strcmp(c->string, "model") == 0 || strcmp(c->string, own) == 0) {
+        if (strcmp(c->string, "model") == 0 || strcmp(c->string, own) == 0 ||
+            (spec->type == FS_TARGET_EXEC && strcmp(c->string, "id") == 0) ||
+            (spec->logprobs && strcmp(c->string, "logprobs") == 0) ||
+            (spec->echo && strcmp(c->string, "echo") == 0)) {
             st = FS_FAIL(err, FS_ERR_CONFIG, "params: '%s' is set by the %s target itself",
                          c->string, fs_target_type_name(spec->type));
             goto done;
@@ -142,13 +149,95 @@ done:
 
 static fs_status check_spec(const fs_target_spec *spec, fs_error *err)
 {
-    if (spec == NULL || spec->url == NULL || spec->url[0] == '\0') {
+    if (spec == NULL || (int)spec->type < 0 || spec->type > FS_TARGET_EXEC) {
+        return FS_FAIL(err, FS_ERR_CONFIG, "target: unknown type %d",
+                       spec != NULL ? (int)spec->type : -1);
+    }
+    const char *name = spec->name != NULL ? spec->name : "";
+    bool has_url = (spec->url != NULL && spec->url[0] != '\0') || spec->n_urls > 0;
+    if (spec->type != FS_TARGET_EXEC && !has_url) {
         return FS_FAIL(err, FS_ERR_CONFIG, "target: url is missing");
     }
-    if (spec->type != FS_TARGET_OPENAI_CHAT && spec->type != FS_TARGET_OPENAI_COMPLETIONS) {
-        return FS_FAIL(err, FS_ERR_CONFIG, "target: unknown type %d", (int)spec->type);
+    for (size_t i = 0; i < spec->n_urls; i++) {
+        if (spec->urls[i] == NULL || spec->urls[i][0] == '\0') {
+            return FS_FAIL(err, FS_ERR_CONFIG, "target '%s': urls[%zu] is empty", name, i);
+        }
+    }
+    if (spec->type == FS_TARGET_REST && spec->params_json != NULL) {
+        return FS_FAIL(err, FS_ERR_CONFIG,
+                       "target '%s': a rest target takes its fields from body_template, not "
+                       "params",
+                       name);
+    }
+    if (spec->type == FS_TARGET_REST && spec->body_template == NULL) {
+        return FS_FAIL(err, FS_ERR_CONFIG, "target '%s': a rest target needs a body_template",
+                       name);
+    }
+    if (spec->type == FS_TARGET_EXEC && (spec->argc == 0 || spec->argv == NULL ||
+                                         spec->argv[0] == NULL || spec->argv[0][0] == '\0')) {
+        return FS_FAIL(err, FS_ERR_CONFIG, "target '%s': an exec target needs a command (argv)",
+                       name);
+    }
+    if (spec->type == FS_TARGET_EXEC && (spec->processes < 0 || spec->processes > 64)) {
+        return FS_FAIL(err, FS_ERR_CONFIG, "target '%s': processes must be in 0..64 (got %d)", name,
+                       spec->processes);
+    }
+    const char *ptr = fs_target__answer_pointer(spec);
+    if ((spec->type == FS_TARGET_REST || spec->type == FS_TARGET_EXEC) &&
+        !fs_target__pointer_valid(ptr)) {
+        return FS_FAIL(err, FS_ERR_CONFIG,
+                       "target '%s': answer_pointer '%s' is not a JSON Pointer (RFC 6901: "
+                       "\"\" or \"/a/0/b\", escapes ~0 and ~1)",
+                       name, ptr != NULL ? ptr : "");
     }
     return FS_OK;
+}
+
+static fs_status check_headers(const fs_target_spec *spec, fs_error *err)
+{
+    for (size_t i = 0; i < spec->n_headers; i++) {
+        const char *h = spec->headers[i];
+        const char *colon = h != NULL ? strchr(h, ':') : NULL;
+        if (colon == NULL || colon == h || strpbrk(h, "\r\n") != NULL) {
+            return FS_FAIL(err, FS_ERR_CONFIG,
+                           "target '%s': headers[%zu] must look like \"Name: value\"",
+                           spec->name != NULL ? spec->name : "", i);
+        }
+    }
+    return FS_OK;
+}
+
+fs_status fs_target_check(const fs_target_spec *spec, fs_error *err)
+{
+    fs_status st = check_spec(spec, err);
+    if (st == FS_OK) {
+        st = check_headers(spec, err);
+    }
+    cJSON *params = NULL;
+    if (st == FS_OK) {
+        st = parse_params(&params, spec, err);
+        cJSON_Delete(params);
+    }
+    if (st != FS_OK || spec->type != FS_TARGET_REST) {
+        return st;
+    }
+    fs_buf b = FS_BUF_INIT;
+    cJSON *root = NULL;
+    st = fs_target__render_template(&b, spec->body_template, "a \"quoted\"\ninput", 16, spec->model,
+                                    err);
+    if (st == FS_OK && fs_buf_status(&b) != FS_OK) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    if (st == FS_OK &&
+        fs_json__parse(&root, fs_buf_cstr(&b), b.len, "body_template", NULL) != FS_OK) {
+        st = FS_FAIL(err, FS_ERR_CONFIG,
+                     "target '%s': body_template does not give valid JSON once its "
+                     "placeholders are filled",
+                     spec->name != NULL ? spec->name : "");
+    }
+    cJSON_Delete(root);
+    fs_buf_dispose(&b);
+    return st;
 }
 
 static fs_status finish_buf(fs_buf *out, size_t start, fs_error *err)
@@ -164,6 +253,24 @@ static fs_status finish_buf(fs_buf *out, size_t start, fs_error *err)
     return FS_FAIL(err, st, "request body: %s", fs_status_text(st));
 }
 
+static void put_openai_fields(fs_buf *out, const fs_target_spec *spec, const char *prompt, size_t n)
+{
+    if (spec->type == FS_TARGET_OPENAI_CHAT) {
+        fs_buf_puts(out, "\"messages\":[{\"role\":\"user\",\"content\":");
+        fs_buf_put_json_string(out, prompt, n);
+        fs_buf_puts(out, "}]");
+        return;
+    }
+    fs_buf_puts(out, spec->type == FS_TARGET_EXEC ? "\"input\":" : "\"prompt\":");
+    fs_buf_put_json_string(out, prompt, n);
+    if (spec->type == FS_TARGET_OPENAI_COMPLETIONS && spec->logprobs) {
+        fs_buf_printf(out, ",\"logprobs\":%d", spec->top_logprobs > 0 ? spec->top_logprobs : 0);
+    }
+    if (spec->type == FS_TARGET_OPENAI_COMPLETIONS && spec->echo) {
+        fs_buf_puts(out, ",\"echo\":true");
+    }
+}
+
 fs_status fs_target_build_body(fs_buf *out, const fs_target_spec *spec, const char *prompt,
                                size_t n, fs_error *err)
 {
@@ -173,8 +280,16 @@ fs_status fs_target_build_body(fs_buf *out, const fs_target_spec *spec, const ch
     if (st != FS_OK) {
         return st;
     }
-    if (!fs_text_valid_utf8(prompt != NULL ? prompt : "", prompt != NULL ? n : 0)) {
+    if (prompt == NULL) {
+        prompt = "";
+        n = 0;
+    }
+    if (!fs_text_valid_utf8(prompt, n)) {
         return FS_FAIL(err, FS_ERR_INPUT, "request body: prompt is not valid UTF-8");
+    }
+    if (spec->type == FS_TARGET_REST) {
+        st = fs_target__render_template(out, spec->body_template, prompt, n, spec->model, err);
+        return st != FS_OK ? st : finish_buf(out, start, err);
     }
     st = parse_params(&params, spec, err);
     if (st != FS_OK) {
@@ -186,14 +301,7 @@ fs_status fs_target_build_body(fs_buf *out, const fs_target_spec *spec, const ch
         fs_buf_put_json_string(out, spec->model, strlen(spec->model));
         fs_buf_putc(out, ',');
     }
-    if (spec->type == FS_TARGET_OPENAI_CHAT) {
-        fs_buf_puts(out, "\"messages\":[{\"role\":\"user\",\"content\":");
-        fs_buf_put_json_string(out, prompt != NULL ? prompt : "", prompt != NULL ? n : 0);
-        fs_buf_puts(out, "}]");
-    } else {
-        fs_buf_puts(out, "\"prompt\":");
-        fs_buf_put_json_string(out, prompt != NULL ? prompt : "", prompt != NULL ? n : 0);
-    }
+    put_openai_fields(out, spec, prompt, n);
     for (const cJSON *c = params != NULL ? params->child : NULL; c != NULL; c = c->next) {
         fs_buf_putc(out, ',');
         fs_buf_put_json_string(out, c->string, strlen(c->string));
@@ -203,6 +311,35 @@ fs_status fs_target_build_body(fs_buf *out, const fs_target_spec *spec, const ch
     fs_buf_putc(out, '}');
     cJSON_Delete(params);
     return finish_buf(out, start, err);
+}
+
+/* The parts of the identity beyond type|url|model|params that a type has. */
+static void put_identity_extra(fs_buf *out, const fs_target_spec *spec)
+{
+    if (spec->type == FS_TARGET_OPENAI_COMPLETIONS && spec->logprobs) {
+        fs_buf_printf(out, "|logprobs=%d", spec->top_logprobs > 0 ? spec->top_logprobs : 0);
+    }
+    if (spec->type == FS_TARGET_OPENAI_COMPLETIONS && spec->echo) {
+        fs_buf_puts(out, "|echo");
+    }
+    if (spec->type == FS_TARGET_REST) {
+        fs_buf_printf(out, "|%s|", spec->body_template);
+        for (size_t i = 0; i < spec->n_headers; i++) {
+            fs_buf_printf(out, "%s\x1f", spec->headers[i]); /* unexpanded: no secrets */
+        }
+        for (size_t i = 0; i < spec->n_ok_statuses; i++) {
+            fs_buf_printf(out, "%d,", spec->ok_statuses[i]);
+        }
+    }
+    if (spec->type == FS_TARGET_EXEC) {
+        fs_buf_putc(out, '|');
+        for (size_t i = 0; i < spec->argc; i++) {
+            fs_buf_printf(out, "%s\x1f", spec->argv[i]);
+        }
+    }
+    if (spec->type == FS_TARGET_REST || spec->type == FS_TARGET_EXEC) {
+        fs_buf_printf(out, "|%s", fs_target__answer_pointer(spec));
+    }
 }
 
 fs_status fs_target_identity(fs_buf *out, const fs_target_spec *spec, fs_error *err)
@@ -217,13 +354,15 @@ fs_status fs_target_identity(fs_buf *out, const fs_target_spec *spec, fs_error *
     if (st != FS_OK) {
         return st;
     }
-    fs_buf_printf(out, "%s|%s|%s|", fs_target_type_name(spec->type), spec->url,
+    const char *url = spec->url != NULL ? spec->url : spec->n_urls > 0 ? spec->urls[0] : "";
+    fs_buf_printf(out, "%s|%s|%s|", fs_target_type_name(spec->type), url,
                   spec->model != NULL ? spec->model : "");
     if (params != NULL) {
         put_value(out, params, true);
     } else {
         fs_buf_puts(out, "{}");
     }
+    put_identity_extra(out, spec);
     cJSON_Delete(params);
     return finish_buf(out, start, err);
 }
@@ -238,12 +377,16 @@ static int64_t usage_count(const cJSON *root, const char *key)
     return (int64_t)v->valuedouble;
 }
 
-/* The answer node of choices[0], or NULL (with *path set) when the path is missing. */
-static const cJSON *answer_node(const cJSON *root, fs_target_type type, const char **path)
+/* The answer node, or NULL (with *path set) when the path is missing. */
+static const cJSON *answer_node(const cJSON *root, const fs_target_spec *spec, const char **path)
 {
+    if (spec->type == FS_TARGET_REST || spec->type == FS_TARGET_EXEC) {
+        *path = fs_target__answer_pointer(spec);
+        return fs_target__pointer_get(root, *path);
+    }
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
     const cJSON *first = cJSON_IsArray(choices) ? cJSON_GetArrayItem(choices, 0) : NULL;
-    if (type == FS_TARGET_OPENAI_CHAT) {
+    if (spec->type == FS_TARGET_OPENAI_CHAT) {
         *path = "choices[0].message.content";
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(first, "message");
         return cJSON_GetObjectItemCaseSensitive(msg, "content");
@@ -252,27 +395,82 @@ static const cJSON *answer_node(const cJSON *root, fs_target_type type, const ch
     return cJSON_GetObjectItemCaseSensitive(first, "text");
 }
 
-static fs_status extract_answer(fs_target_answer *out, const cJSON *root, fs_target_type type,
-                                fs_error *err)
+/* The text of a rest/exec answer node: strings as they are, numbers and booleans as
+ * JSON, objects and arrays printed compactly. NULL for null. */
+static char *node_text(const cJSON *node)
+{
+    char num[40];
+    if (cJSON_IsString(node)) {
+        return fs_strdup(node->valuestring);
+    }
+    if (cJSON_IsNumber(node)) {
+        fs_fmt_double(num, sizeof num, node->valuedouble);
+        return fs_strdup(num);
+    }
+    if (cJSON_IsBool(node)) {
+        return fs_strdup(cJSON_IsTrue(node) ? "true" : "false");
+    }
+    if (cJSON_IsObject(node) || cJSON_IsArray(node)) {
+        char *printed = fs_json__print(node, false);
+        char *copy = printed != NULL ? fs_strdup(printed) : NULL;
+        fs_json__free(printed);
+        return copy;
+    }
+    return NULL;
+}
+
+/* choices[0].logprobs.token_logprobs: numbers kept, null entries (the first token of an
+ * echoed prompt has no log-probability) skipped. */
+static fs_status extract_logprobs(fs_target_answer *out, const cJSON *root, fs_error *err)
+{
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(root, "choices");
+    const cJSON *first = cJSON_IsArray(choices) ? cJSON_GetArrayItem(choices, 0) : NULL;
+    const cJSON *lp = cJSON_GetObjectItemCaseSensitive(first, "logprobs");
+    const cJSON *tl = cJSON_GetObjectItemCaseSensitive(lp, "token_logprobs");
+    if (!cJSON_IsArray(tl)) {
+        return FS_OK;
+    }
+    int n = cJSON_GetArraySize(tl);
+    out->logprobs = fs_calloc(n > 0 ? (size_t)n : 1, sizeof *out->logprobs);
+    if (out->logprobs == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *c = tl->child; c != NULL; c = c->next) {
+        if (cJSON_IsNumber(c)) {
+            out->logprobs[out->n_logprobs++] = c->valuedouble;
+        } else if (!cJSON_IsNull(c)) {
+            return FS_FAIL(err, FS_ERR_TARGET,
+                           "response choices[0].logprobs.token_logprobs holds a non-number");
+        }
+    }
+    return FS_OK;
+}
+
+static fs_status extract_answer(fs_target_answer *out, const cJSON *root,
+                                const fs_target_spec *spec, fs_error *err)
 {
     const char *path = NULL;
-    const cJSON *node = answer_node(root, type, &path);
-    if (node == NULL) {
+    const cJSON *node = answer_node(root, spec, &path);
+    bool generic = spec->type == FS_TARGET_REST || spec->type == FS_TARGET_EXEC;
+    if (node == NULL || (generic && cJSON_IsNull(node))) {
         char msg[160];
         if (fs_target__error_message(msg, sizeof msg, root)) {
             return FS_FAIL(err, FS_ERR_TARGET, "response has no %s (error: %s)", path, msg);
         }
         return FS_FAIL(err, FS_ERR_TARGET, "response has no %s", path);
     }
-    if (!cJSON_IsString(node)) {
+    if (!generic && !cJSON_IsString(node)) {
         return FS_FAIL(err, FS_ERR_TARGET, "response %s is not a string", path);
     }
-    out->text = fs_strdup(node->valuestring);
+    out->text = generic ? node_text(node) : fs_strdup(node->valuestring);
     if (out->text == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     out->prompt_tokens = usage_count(root, "prompt_tokens");
     out->completion_tokens = usage_count(root, "completion_tokens");
+    if (spec->type == FS_TARGET_OPENAI_COMPLETIONS) {
+        return extract_logprobs(out, root, err);
+    }
     return FS_OK;
 }
 
@@ -280,7 +478,7 @@ fs_status fs_target_parse_response(fs_target_answer *out, const fs_target_spec *
                                    const char *body, size_t n, fs_error *err)
 {
     cJSON *root = NULL;
-    out->text = NULL;
+    memset(out, 0, sizeof *out);
     out->prompt_tokens = -1;
     out->completion_tokens = -1;
     if (body == NULL || fs_json__parse(&root, body, n, "response", NULL) != FS_OK) {
@@ -290,9 +488,12 @@ fs_status fs_target_parse_response(fs_target_answer *out, const fs_target_spec *
     if (!cJSON_IsObject(root)) {
         st = FS_FAIL(err, FS_ERR_TARGET, "response is not a JSON object");
     } else {
-        st = extract_answer(out, root, spec->type, err);
+        st = extract_answer(out, root, spec, err);
     }
     cJSON_Delete(root);
+    if (st != FS_OK) {
+        fs_target_answer_dispose(out);
+    }
     return st;
 }
 
@@ -302,7 +503,10 @@ void fs_target_answer_dispose(fs_target_answer *a)
         return;
     }
     fs_free(a->text);
+    fs_free(a->logprobs);
     a->text = NULL;
+    a->logprobs = NULL;
+    a->n_logprobs = 0;
     a->prompt_tokens = -1;
     a->completion_tokens = -1;
 }

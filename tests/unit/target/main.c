@@ -9,6 +9,9 @@ extern const fs_test_case fs_target_prompt_tests[];
 extern const fs_test_case fs_target_parse_tests[];
 extern const fs_test_case fs_target_openai_tests[];
 extern const fs_test_case fs_target_dispatch_tests[];
+extern const fs_test_case fs_target_ratelimit_tests[];
+extern const fs_test_case fs_target_rest_tests[];
+extern const fs_test_case fs_target_scale_tests[];
 
 int main(int argc, char **argv)
 {
@@ -17,6 +20,9 @@ int main(int argc, char **argv)
         { "target.parse", fs_target_parse_tests },
         { "target.openai", fs_target_openai_tests },
         { "target.dispatch", fs_target_dispatch_tests },
+        { "target.ratelimit", fs_target_ratelimit_tests },
+        { "target.rest", fs_target_rest_tests },
+        { "target.scale", fs_target_scale_tests },
     };
     fs_error err;
     if (fs_target_global_init(&err) != FS_OK) {

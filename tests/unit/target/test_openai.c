@@ -9,8 +9,11 @@
 
 static fs_target_spec spec_of(fs_target_type type, const char *params)
 {
-    fs_target_spec s = { "candidate",    type, "http://127.0.0.1:1/v1/chat/completions",
-                         "nb-sentiment", NULL, params };
+    fs_target_spec s = { .name = "candidate",
+                         .type = type,
+                         .url = "http://127.0.0.1:1/v1/chat/completions",
+                         .model = "nb-sentiment",
+                         .params_json = params };
     return s;
 }
 
