@@ -1,5 +1,7 @@
-/* CSV (RFC 4180) and TSV reader: the first row names the columns; the configured fields
- * are picked out of each later row by column name.
+/* CSV (RFC 4180), TSV and GLUE TSV reader: the first row names the columns; the configured
+ * fields are picked out of each later row by column name. GLUE is TSV whose unset fields
+ * default to the column names of the GLUE tasks, and whose label column may be absent
+ * (test splits).
  *
  * Invariants: a record is read byte by byte into ds->buf as its fields, each followed by a
  * NUL, with ds->fields holding where each starts; the buffer is capped at
@@ -91,7 +93,7 @@ static void quoted_byte(fs_dataset *ds, scan *sc, int c)
 /* One byte outside quotes; false when it ends the record. */
 static bool plain_byte(fs_dataset *ds, scan *sc, int c)
 {
-    char sep = ds->format == FS_FORMAT_TSV ? '\t' : ',';
+    char sep = ds->format == FS_FORMAT_CSV ? ',' : '\t';
     if (c < 0 || c == '\n') {
         return false;
     }
@@ -233,6 +235,66 @@ static fs_status find_column(fs_dataset *ds, uint64_t line, const char *name, si
     return no_such_column(ds, line, name, err);
 }
 
+static bool has_column(const fs_dataset *ds, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < ds->n_columns; i++) {
+        if (strcmp(ds->columns[i], name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Set *field to the first of the candidate columns the header has, unless it is set. */
+static bool glue_pick(const fs_dataset *ds, char **field, const char *const *cands, size_t n,
+                      size_t *which)
+{
+    if (*field != NULL) {
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (has_column(ds, cands[i])) {
+            *which = i;
+            *field = fs_strdup(cands[i]);
+            return *field != NULL;
+        }
+    }
+    return true;
+}
+
+/* GLUE's column names for the fields left unset (the input field counts as unset when
+ * the header has no column of its name). */
+static bool glue_defaults(fs_dataset *ds)
+{
+    /* a pair's first column before "sentence": QNLI has both "question" and "sentence" */
+    static const char *const inputs[] = { "question", "sentence1", "question1", "#1 String",
+                                          "sentence" };
+    static const char *const pairs[] = { "sentence", "sentence2", "question2", "#2 String", NULL };
+    static const char *const labels[] = { "label", "Quality", "gold_label", "is_duplicate" };
+    static const char *const ids[] = { "index", "id" };
+    size_t which = SIZE_MAX, unused = 0;
+    if (!has_column(ds, ds->input_field)) {
+        char *old = ds->input_field;
+        ds->input_field = NULL;
+        if (!glue_pick(ds, &ds->input_field, inputs, 5, &which)) {
+            ds->input_field = old;
+            return false;
+        }
+        if (ds->input_field == NULL) {
+            ds->input_field = old; /* reported as a missing column */
+        } else {
+            fs_free(old);
+        }
+    }
+    bool ok = true;
+    if (which != SIZE_MAX && pairs[which] != NULL && has_column(ds, pairs[which])) {
+        ok = glue_pick(ds, &ds->input2_field, &pairs[which], 1, &unused);
+    }
+    ok = ok && glue_pick(ds, &ds->label_field, labels, 4, &unused) &&
+         glue_pick(ds, &ds->id_field, ids, 2, &unused);
+    return ok;
+}
+
 fs_status fs_dataset__csv_header(fs_dataset *ds, fs_error *err)
 {
     bool got = false;
@@ -257,14 +319,17 @@ fs_status fs_dataset__csv_header(fs_dataset *ds, fs_error *err)
         }
         ds->n_columns = i + 1;
     }
-    st = find_column(ds, line, ds->input_field, &ds->col_input, err);
-    if (st == FS_OK) {
-        st = find_column(ds, line, ds->label_field, &ds->col_label, err);
+    if (ds->format == FS_FORMAT_GLUE && !glue_defaults(ds)) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "%s: out of memory", ds->path);
     }
-    if (st == FS_OK) {
-        st = find_column(ds, line, ds->group_field, &ds->col_group, err);
+    const char *names[] = { ds->input_field,  ds->label_field,   ds->group_field, ds->id_field,
+                            ds->input2_field, ds->context_field, ds->refs_field };
+    size_t *cols[] = { &ds->col_input,  &ds->col_label,   &ds->col_group, &ds->col_id,
+                       &ds->col_input2, &ds->col_context, &ds->col_refs };
+    for (size_t i = 0; st == FS_OK && i < sizeof cols / sizeof cols[0]; i++) {
+        st = find_column(ds, line, names[i], cols[i], err);
     }
-    return st == FS_OK ? find_column(ds, line, ds->id_field, &ds->col_id, err) : st;
+    return st;
 }
 
 /* The text of a wanted column, checked; NULL when the column is not wanted. */
@@ -278,6 +343,30 @@ static fs_status column_text(fs_dataset *ds, uint64_t line, size_t col, const ch
     }
     *out = field(ds, col, len);
     return fs_dataset__check_text(ds, line, name, *out, *len, err);
+}
+
+/* The second text, the context and the reference (one per row) when configured. */
+static fs_status fill_extras(fs_dataset *ds, uint64_t line, fs_error *err)
+{
+    fs_record *r = &ds->rec;
+    size_t n = 0;
+    const char *ref = NULL;
+    fs_status st = column_text(ds, line, ds->col_input2, ds->input2_field, &r->input2, &n, err);
+    if (st == FS_OK) {
+        st = column_text(ds, line, ds->col_context, ds->context_field, &r->context, &n, err);
+    }
+    if (st == FS_OK) {
+        st = column_text(ds, line, ds->col_refs, ds->refs_field, &ref, &n, err);
+    }
+    if (st == FS_OK && ref != NULL) {
+        st = fs_dataset__reserve_refs(ds, 1, line, err);
+        if (st == FS_OK) {
+            ds->refs[0] = ref;
+            r->refs = ds->refs;
+            r->n_refs = 1;
+        }
+    }
+    return st;
 }
 
 static fs_status fill_record(fs_dataset *ds, uint64_t line, fs_error *err)
@@ -304,7 +393,7 @@ static fs_status fill_record(fs_dataset *ds, uint64_t line, fs_error *err)
         snprintf(ds->id_text, sizeof ds->id_text, "%" PRIu64, r->index + 1);
         r->id = ds->id_text;
     }
-    return st;
+    return st == FS_OK ? fill_extras(ds, line, err) : st;
 }
 
 fs_status fs_dataset__csv_next(fs_dataset *ds, const fs_record **out, fs_error *err)

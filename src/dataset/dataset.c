@@ -1,11 +1,13 @@
-/* Dataset readers: open a JSONL, CSV or TSV file and hand out one record at a time.
+/* Dataset readers: open a JSONL, CSV, TSV, GLUE, SQuAD or WMT dataset and hand out one
+ * record at a time.
  *
- * Invariants: the file is read through a fixed FS_DATASET_CHUNK read-ahead buffer and the
+ * Invariants: a file is read through a fixed FS_DATASET_CHUNK read-ahead buffer and the
  * current line or record is held in one fs_buf capped at max_record_bytes, so memory stays
- * bounded whatever the file size. A UTF-8 byte order mark at the start is skipped. A bad
- * record is reported with "path:line: field: problem" and consumed, so the next call goes
- * on with the following record; a read error is sticky. Record pointers are borrowed until
- * the next call. */
+ * bounded whatever the file size (a SQuAD document, being one JSON value, is the
+ * exception: it is held whole, up to its own limit). A UTF-8 byte order mark at the start is
+ * skipped. A bad record is reported with "path:line: field: problem" and consumed, so the next call
+ * goes on with the following record; a read error is sticky. Record pointers are borrowed until the
+ * next call. */
 #include "dataset/dataset_int.h"
 
 #include <errno.h>
@@ -75,6 +77,51 @@ fs_status fs_dataset__buf_error(fs_dataset *ds, uint64_t line, fs_error *err)
     return FS_FAIL(err, FS_ERR_NOMEM, "%s:%" PRIu64 ": out of memory", ds->path, line);
 }
 
+void fs_dataset__read_line(fs_dataset *ds, bool *got)
+{
+    fs_buf_reset(&ds->buf);
+    *got = false;
+    for (;;) {
+        if (ds->pos == ds->len && fs_dataset__peek(ds) < 0) {
+            break;
+        }
+        *got = true;
+        const char *start = ds->chunk + ds->pos;
+        const char *nl = memchr(start, '\n', ds->len - ds->pos);
+        size_t n = nl != NULL ? (size_t)(nl - start) : ds->len - ds->pos;
+        fs_buf_append(&ds->buf, start, n);
+        ds->pos += n;
+        if (nl != NULL) {
+            ds->pos++;
+            break;
+        }
+    }
+    if (*got) {
+        ds->line++;
+        if (ds->buf.len > 0 && ds->buf.data[ds->buf.len - 1] == '\r') {
+            ds->buf.data[--ds->buf.len] = '\0';
+        }
+    }
+}
+
+fs_status fs_dataset__reserve_refs(fs_dataset *ds, size_t n, uint64_t line, fs_error *err)
+{
+    if (n <= ds->cap_refs) {
+        return FS_OK;
+    }
+    size_t bytes = 0;
+    const char **p = NULL;
+    if (fs_size_mul(&bytes, n, sizeof *p)) {
+        p = fs_realloc(ds->refs, bytes);
+    }
+    if (p == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "%s:%" PRIu64 ": out of memory", ds->path, line);
+    }
+    ds->refs = p;
+    ds->cap_refs = n;
+    return FS_OK;
+}
+
 static bool ascii_ieq(const char *a, const char *b)
 {
     for (; *a != '\0' && *b != '\0'; a++, b++) {
@@ -100,7 +147,7 @@ static fs_status format_from_extension(const char *path, fs_dataset_format *out,
     } else {
         return FS_FAIL(err, FS_ERR_CONFIG,
                        "%s: cannot tell the dataset format from the file name; set "
-                       "dataset.format to jsonl, csv or tsv",
+                       "dataset.format to jsonl, csv or tsv (or glue, squad, wmt)",
                        path);
     }
     return FS_OK;
@@ -112,8 +159,9 @@ bool fs_dataset_format_parse(const char *name, fs_dataset_format *out)
         const char *name;
         fs_dataset_format format;
     } names[] = {
-        { "auto", FS_FORMAT_AUTO }, { "jsonl", FS_FORMAT_JSONL }, { "ndjson", FS_FORMAT_JSONL },
-        { "csv", FS_FORMAT_CSV },   { "tsv", FS_FORMAT_TSV },
+        { "auto", FS_FORMAT_AUTO },   { "jsonl", FS_FORMAT_JSONL }, { "ndjson", FS_FORMAT_JSONL },
+        { "csv", FS_FORMAT_CSV },     { "tsv", FS_FORMAT_TSV },     { "glue", FS_FORMAT_GLUE },
+        { "squad", FS_FORMAT_SQUAD }, { "wmt", FS_FORMAT_WMT },
     };
     for (size_t i = 0; name != NULL && i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(name, names[i].name) == 0) {
@@ -141,18 +189,23 @@ static fs_status copy_opts(fs_dataset *ds, const char *path, const fs_dataset_op
     bool ok = ds->path != NULL && copy_field(&ds->input_field, o->input_field) &&
               copy_field(&ds->label_field, o->label_field) &&
               copy_field(&ds->group_field, o->group_field) &&
-              copy_field(&ds->id_field, o->id_field);
+              copy_field(&ds->id_field, o->id_field) &&
+              copy_field(&ds->input2_field, o->input2_field) &&
+              copy_field(&ds->context_field, o->context_field) &&
+              copy_field(&ds->refs_field, o->refs_field);
     if (!ok) {
         return FS_FAIL(err, FS_ERR_NOMEM, "%s: out of memory", path);
     }
     ds->max = o->max_record_bytes != 0 ? o->max_record_bytes : FS_DATASET_DEFAULT_MAX;
     fs_buf_init(&ds->buf, ds->max);
     ds->format = o->format;
+    if (ds->format == FS_FORMAT_SQUAD && o->max_record_bytes == 0) {
+        ds->max = FS_DATASET_SQUAD_MAX;
+    }
     if (ds->format == FS_FORMAT_AUTO) {
         return format_from_extension(path, &ds->format, err);
     }
-    if (ds->format != FS_FORMAT_JSONL && ds->format != FS_FORMAT_CSV &&
-        ds->format != FS_FORMAT_TSV) {
+    if (ds->format < FS_FORMAT_JSONL || ds->format > FS_FORMAT_WMT) {
         return FS_FAIL(err, FS_ERR_USAGE, "%s: unknown dataset format %d", path, (int)o->format);
     }
     return FS_OK;
@@ -180,6 +233,47 @@ static fs_status open_file(fs_dataset *ds, fs_error *err)
     return fs_dataset__io_status(ds, err);
 }
 
+fs_status fs_dataset__open_raw(fs_dataset **out, const char *path, size_t max, fs_error *err)
+{
+    *out = NULL;
+    fs_dataset *ds = fs_calloc(1, sizeof *ds);
+    if (ds == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "%s: out of memory", path);
+    }
+    ds->format = FS_FORMAT_WMT;
+    ds->max = max;
+    fs_buf_init(&ds->buf, max);
+    ds->path = fs_strdup(path);
+    fs_status st = ds->path != NULL ? open_file(ds, err)
+                                    : FS_FAIL(err, FS_ERR_NOMEM, "%s: out of memory", path);
+    if (st != FS_OK) {
+        fs_dataset_free(ds);
+        return st;
+    }
+    *out = ds;
+    return FS_OK;
+}
+
+/* The format's own setup after the options are copied. */
+static fs_status open_format(fs_dataset *ds, const fs_dataset_opts *o, fs_error *err)
+{
+    if (ds->format == FS_FORMAT_SQUAD) {
+        return fs_dataset__squad_open(ds, err);
+    }
+    fs_status st = open_file(ds, err);
+    if (st != FS_OK) {
+        return st;
+    }
+    if (ds->format == FS_FORMAT_WMT) {
+        return fs_dataset__wmt_open(ds, o, err);
+    }
+    if (ds->format == FS_FORMAT_CSV || ds->format == FS_FORMAT_TSV ||
+        ds->format == FS_FORMAT_GLUE) {
+        return fs_dataset__csv_header(ds, err);
+    }
+    return FS_OK;
+}
+
 fs_status fs_dataset_open(fs_dataset **out, const char *path, const fs_dataset_opts *opts,
                           fs_error *err)
 {
@@ -194,17 +288,9 @@ fs_status fs_dataset_open(fs_dataset **out, const char *path, const fs_dataset_o
         return FS_FAIL(err, FS_ERR_NOMEM, "%s: out of memory", path);
     }
     fs_status st = copy_opts(ds, path, o, err);
-    if (st != FS_OK) {
-        goto done;
+    if (st == FS_OK) {
+        st = open_format(ds, o, err);
     }
-    st = open_file(ds, err);
-    if (st != FS_OK) {
-        goto done;
-    }
-    if (ds->format == FS_FORMAT_CSV || ds->format == FS_FORMAT_TSV) {
-        st = fs_dataset__csv_header(ds, err);
-    }
-done:
     if (st != FS_OK) {
         fs_dataset_free(ds);
         return st;
@@ -216,10 +302,16 @@ done:
 fs_status fs_dataset_next(fs_dataset *ds, const fs_record **out, fs_error *err)
 {
     *out = NULL;
-    if (ds->format == FS_FORMAT_JSONL) {
+    switch (ds->format) {
+    case FS_FORMAT_JSONL:
         return fs_dataset__jsonl_next(ds, out, err);
+    case FS_FORMAT_SQUAD:
+        return fs_dataset__squad_next(ds, out, err);
+    case FS_FORMAT_WMT:
+        return fs_dataset__wmt_next(ds, out, err);
+    default:
+        return fs_dataset__csv_next(ds, out, err);
     }
-    return fs_dataset__csv_next(ds, out, err);
 }
 
 void fs_dataset_free(fs_dataset *ds)
@@ -229,6 +321,8 @@ void fs_dataset_free(fs_dataset *ds)
     }
     fs_dataset__jsonl_dispose(ds);
     fs_dataset__csv_dispose(ds);
+    fs_dataset__squad_dispose(ds);
+    fs_dataset__wmt_dispose(ds);
     if (ds->f != NULL) {
         fclose(ds->f);
     }
@@ -239,5 +333,9 @@ void fs_dataset_free(fs_dataset *ds)
     fs_free(ds->label_field);
     fs_free(ds->group_field);
     fs_free(ds->id_field);
+    fs_free(ds->input2_field);
+    fs_free(ds->context_field);
+    fs_free(ds->refs_field);
+    fs_free(ds->refs);
     fs_free(ds);
 }

@@ -5,7 +5,8 @@
  * by cJSON through core/json.h; the record's strings point into that parse tree or into
  * JSON text printed for non-string labels, groups and ids, all released on the next call.
  * A \u0000 escape would silently cut a cJSON string short, so the raw line is scanned for
- * one in the fields that are used and such a record is refused. */
+ * one in the fields that are used (references arrays included) and such a record is
+ * refused. */
 #include "dataset/dataset_int.h"
 
 #include <inttypes.h>
@@ -28,34 +29,6 @@ static void release(fs_dataset *ds)
 void fs_dataset__jsonl_dispose(fs_dataset *ds)
 {
     release(ds);
-}
-
-/* Read one line (without its LF or CRLF) into ds->buf; *got is false at the end. */
-static void read_line(fs_dataset *ds, bool *got)
-{
-    fs_buf_reset(&ds->buf);
-    *got = false;
-    for (;;) {
-        if (ds->pos == ds->len && fs_dataset__peek(ds) < 0) {
-            break;
-        }
-        *got = true;
-        const char *start = ds->chunk + ds->pos;
-        const char *nl = memchr(start, '\n', ds->len - ds->pos);
-        size_t n = nl != NULL ? (size_t)(nl - start) : ds->len - ds->pos;
-        fs_buf_append(&ds->buf, start, n);
-        ds->pos += n;
-        if (nl != NULL) {
-            ds->pos++;
-            break;
-        }
-    }
-    if (*got) {
-        ds->line++;
-        if (ds->buf.len > 0 && ds->buf.data[ds->buf.len - 1] == '\r') {
-            ds->buf.data[--ds->buf.len] = '\0';
-        }
-    }
 }
 
 static bool blank(const char *s, size_t n)
@@ -98,7 +71,8 @@ static bool key_is(const char *s, size_t start, size_t end, const char *name)
  * and is one of the used fields; NULL when there is none. */
 static const char *nul_field(const fs_dataset *ds, const char *s, size_t n)
 {
-    const char *used[] = { ds->input_field, ds->label_field, ds->group_field, ds->id_field };
+    const char *used[] = { ds->input_field,  ds->label_field,   ds->group_field, ds->id_field,
+                           ds->input2_field, ds->context_field, ds->refs_field };
     size_t depth = 0, key_start = 0, key_end = 0;
     bool expect_key = true;
     for (size_t i = 0; i < n;) {
@@ -110,7 +84,7 @@ static const char *nul_field(const fs_dataset *ds, const char *s, size_t n)
                 key_start = start;
                 key_end = i;
                 expect_key = false;
-            } else if (depth == 1 && nul) {
+            } else if (depth >= 1 && nul) { /* in a member's value, nested or not */
                 for (size_t u = 0; u < sizeof used / sizeof used[0]; u++) {
                     if (used[u] != NULL && key_end <= n && key_is(s, key_start, key_end, used[u])) {
                         return used[u];
@@ -233,6 +207,61 @@ static fs_status take_id(fs_dataset *ds, const cJSON *obj, fs_error *err)
     return scalar_text(ds, v, ds->id_field, &ds->id_json, &ds->rec.id, err);
 }
 
+/* An optional string field that must be present when configured. */
+static fs_status take_string(fs_dataset *ds, const cJSON *obj, const char *field, const char **out,
+                             fs_error *err)
+{
+    if (field == NULL) {
+        return FS_OK;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    if (v == NULL) {
+        return missing(ds, field, err);
+    }
+    if (!cJSON_IsString(v)) {
+        return wrong_type(ds, field, "a string", v, err);
+    }
+    *out = v->valuestring;
+    return fs_dataset__check_text(ds, ds->line, field, *out, strlen(*out), err);
+}
+
+static fs_status take_pair_context(fs_dataset *ds, const cJSON *obj, fs_error *err)
+{
+    fs_status st = take_string(ds, obj, ds->input2_field, &ds->rec.input2, err);
+    return st == FS_OK ? take_string(ds, obj, ds->context_field, &ds->rec.context, err) : st;
+}
+
+/* References: a string (one reference) or an array of strings. */
+static fs_status take_refs(fs_dataset *ds, const cJSON *obj, fs_error *err)
+{
+    const char *field = ds->refs_field;
+    if (field == NULL) {
+        return FS_OK;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    if (v == NULL) {
+        return missing(ds, field, err);
+    }
+    if (!cJSON_IsString(v) && !cJSON_IsArray(v)) {
+        return wrong_type(ds, field, "a string or an array of strings", v, err);
+    }
+    size_t n = cJSON_IsString(v) ? 1 : (size_t)cJSON_GetArraySize(v), i = 0;
+    fs_status st = fs_dataset__reserve_refs(ds, n, ds->line, err);
+    const cJSON *e = cJSON_IsString(v) ? v : v->child;
+    for (; st == FS_OK && e != NULL && i < n; e = e->next, i++) {
+        if (!cJSON_IsString(e)) {
+            return FS_FAIL(err, FS_ERR_INPUT, "%s:%" PRIu64 ": %s[%zu]: expected a string, got %s",
+                           ds->path, ds->line, field, i, type_name(e));
+        }
+        ds->refs[i] = e->valuestring;
+        st = fs_dataset__check_text(ds, ds->line, field, e->valuestring, strlen(e->valuestring),
+                                    err);
+    }
+    ds->rec.refs = ds->refs;
+    ds->rec.n_refs = n;
+    return st;
+}
+
 static fs_status take_fields(fs_dataset *ds, const cJSON *obj, fs_error *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, ds->input_field);
@@ -248,6 +277,12 @@ static fs_status take_fields(fs_dataset *ds, const cJSON *obj, fs_error *err)
                                           ds->rec.input_len, err);
     if (st == FS_OK) {
         st = take_label_group(ds, obj, err);
+    }
+    if (st == FS_OK) {
+        st = take_pair_context(ds, obj, err);
+    }
+    if (st == FS_OK) {
+        st = take_refs(ds, obj, err);
     }
     return st == FS_OK ? take_id(ds, obj, err) : st;
 }
@@ -282,7 +317,7 @@ fs_status fs_dataset__jsonl_next(fs_dataset *ds, const fs_record **out, fs_error
     memset(&ds->rec, 0, sizeof ds->rec);
     for (;;) {
         bool got = false;
-        read_line(ds, &got);
+        fs_dataset__read_line(ds, &got);
         if (!got) {
             return fs_dataset__io_status(ds, err);
         }

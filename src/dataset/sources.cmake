@@ -1,1 +1,1 @@
-set(FS_SRC dataset.c jsonl.c csv.c)
+set(FS_SRC dataset.c jsonl.c csv.c squad.c wmt.c)
