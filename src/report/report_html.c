@@ -213,7 +213,47 @@ typedef struct page {
     fs_text_segmenter *seg;
     const cJSON *root;
     const cJSON *labels;
+    const char *mm; /* the current target's main metric */
 } page;
+
+static bool is_fraction(const char *mm)
+{
+    return strcmp(mm, "perplexity") != 0 && strcmp(mm, "mean_logprob") != 0;
+}
+
+static void put_metric(fs_buf *b, const char *mm, double v)
+{
+    char t[48];
+    if (is_fraction(mm) || !isfinite(v)) {
+        put_pct(b, v);
+        return;
+    }
+    fs_report__fixed(t, sizeof t, v, 2);
+    fs_buf_puts(b, t);
+}
+
+static void put_metric_delta(fs_buf *b, const char *mm, double v)
+{
+    char t[48];
+    if (is_fraction(mm) || !isfinite(v)) {
+        put_pts(b, v);
+        return;
+    }
+    fs_report__fixed(t, sizeof t, v, 2);
+    fs_buf_printf(b, "%s%s", v >= 0 && t[0] != '-' ? "+" : "", t);
+}
+
+static void put_metric_ci(fs_buf *b, const char *mm, const cJSON *ci)
+{
+    char lo[48], hi[48];
+    if (is_fraction(mm) || !cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
+        put_ci(b, ci);
+        return;
+    }
+    fs_report__fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble, 2);
+    fs_report__fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble, 2);
+    fs_buf_printf(b, "[%s, %s]", lo, hi);
+}
 
 static void verdict_html(page *pg)
 {
@@ -266,27 +306,29 @@ static void verdict_html(page *pg)
 static void headline_html(page *pg, const cJSON *t)
 {
     fs_buf *b = pg->b;
+    const char *mm = pg->mm;
+    bool cls = strcmp(mm, "accuracy") == 0;
     const cJSON *clean = get(t, "clean"), *worst = NULL;
-    fs_buf_puts(b, "<ul class=\"headline\"><li><b>Clean accuracy ");
-    put_pct(b, num(get(clean, "metrics"), "accuracy"));
+    fs_buf_printf(b, "<ul class=\"headline\"><li><b>Clean %s ", mm);
+    put_metric(b, mm, num(get(clean, "metrics"), mm));
     fs_buf_puts(b, "</b> (95% CI ");
-    put_ci(b, get(clean, "accuracy_ci95"));
-    fs_buf_printf(b, ", n = %.0f): the share of unmodified inputs the model labels "
-                     "correctly.</li>",
-                  num(clean, "n"));
+    put_metric_ci(b, mm, get(clean, cls ? "accuracy_ci95" : "main_metric_ci95"));
+    fs_buf_printf(b, ", n = %.0f)%s</li>", num(clean, "n"),
+                  cls ? ": the share of unmodified inputs the model labels correctly." : ".");
+    double sign = is_fraction(mm) ? 1.0 : -1.0;
     for (const cJSON *r = get(t, "robustness")->child; r != NULL; r = r->next) {
-        double d = num(get(r, "delta"), "accuracy");
-        if (isfinite(d) && (worst == NULL || d < num(get(worst, "delta"), "accuracy"))) {
+        double d = sign * num(get(r, "delta"), mm);
+        if (isfinite(d) && (worst == NULL || d < sign * num(get(worst, "delta"), mm))) {
             worst = r;
         }
     }
     if (worst != NULL) {
         fs_buf_puts(b, "<li><b>Largest change under noise ");
-        put_pts(b, num(get(worst, "delta"), "accuracy"));
+        put_metric_delta(b, mm, num(get(worst, "delta"), mm));
         fs_buf_puts(b, "</b> under <code>");
         fs_report__esc_text(b, pg->seg, fs_json__str(worst, "perturbation"));
         fs_buf_puts(b, "</code> (95% CI ");
-        put_ci(b, get(get(worst, "ci95"), "accuracy"));
+        put_metric_ci(b, mm, get(get(worst, "ci95"), mm));
         fs_buf_puts(b, ", p ");
         if (!(num(worst, "p_value") < 0.0001)) {
             fs_buf_puts(b, "= ");
@@ -297,18 +339,47 @@ static void headline_html(page *pg, const cJSON *t)
         put_pct(b, num(worst, "flip_rate"));
         fs_buf_puts(b, " of records.</li>");
     }
-    const cJSON *wc = get(t, "worst_case");
-    fs_buf_puts(b, "<li><b>Worst-case accuracy ");
-    put_pct(b, num(get(wc, "metrics"), "accuracy"));
-    fs_buf_printf(b, "</b> (n = %.0f): a record counts only if the answer is right clean and "
-                     "under every perturbation.</li></ul>",
+    const cJSON *wc = get(t, "worst_case"), *wm = get(wc, "metrics");
+    const char *wk = wm && wm->child ? wm->child->string : "accuracy";
+    fs_buf_printf(b, "<li><b>Worst-case %s ", wk);
+    put_metric(b, wk, num(wm, wk));
+    fs_buf_printf(b, "</b> (n = %.0f): each record scores its lowest over the clean input and "
+                     "every perturbation.</li></ul>",
                   num(wc, "n"));
+}
+
+static void clean_text_html(page *pg, const cJSON *clean)
+{
+    fs_buf *b = pg->b;
+    const cJSON *m = get(clean, "metrics");
+    fs_buf_puts(b, "<h3>Clean inputs</h3><table><tr><th class=\"num\">n</th><th class=\"num\">"
+                   "errors</th><th class=\"num\">missing</th>");
+    for (const cJSON *x = m ? m->child : NULL; x != NULL; x = x->next) {
+        if (strstr(x->string, "_reason") == NULL) {
+            fs_buf_printf(b, "<th class=\"num\">%s</th>", x->string);
+        }
+    }
+    fs_buf_printf(b, "</tr><tr><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+                     "<td class=\"num\">%.0f</td>",
+                  num(clean, "n"), num(clean, "errors"), num(clean, "missing"));
+    for (const cJSON *x = m ? m->child : NULL; x != NULL; x = x->next) {
+        if (strstr(x->string, "_reason") == NULL) {
+            fs_buf_puts(b, "<td class=\"num\">");
+            put_metric(b, x->string, cJSON_IsNumber(x) ? x->valuedouble : NAN);
+            fs_buf_puts(b, "</td>");
+        }
+    }
+    fs_buf_puts(b, "</tr></table>");
 }
 
 static void clean_html(page *pg, const cJSON *t)
 {
     fs_buf *b = pg->b;
     const cJSON *clean = get(t, "clean"), *m = get(clean, "metrics");
+    if (strcmp(pg->mm, "accuracy") != 0) {
+        clean_text_html(pg, clean);
+        return;
+    }
     fs_buf_puts(b, "<h3>Clean inputs</h3><table><tr><th class=\"num\">n</th><th class=\"num\">"
                    "accuracy</th><th class=\"num\">macro-F1</th><th class=\"num\">parse "
                    "failures</th><th class=\"num\">errors</th><th class=\"num\">missing</th></tr>"
@@ -352,8 +423,7 @@ typedef struct bar {
 
 /* Horizontal bars from zero with interval whiskers and an optional reference line (e.g.
  * the four-fifths line at 0.8); values are printed as percentages or points. */
-static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, bool points,
-                     double ref)
+static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, int fmt, double ref)
 {
     fs_buf *b = pg->b;
     double lo = 0.0, hi = isfinite(ref) ? ref : 0.0;
@@ -390,7 +460,7 @@ static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, bool
             fs_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" "
                              "fill=\"%s\"/>",
                           d < 0 ? x : zero, y + 3, fabs(x - zero),
-                          points ? (d < 0 ? "#d9534f" : "#4caf50") : "#2f5fb3");
+                          fmt == 0 ? "#2f5fb3" : (d < 0 ? "#d9534f" : "#4caf50"));
         }
         if (isfinite(bars[i].lo) && isfinite(bars[i].hi)) {
             double a = X_OF(bars[i].lo), c = X_OF(bars[i].hi);
@@ -401,8 +471,10 @@ static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, bool
                           a, y + 10, c, y + 10, a, y + 5, a, y + 15, c, y + 5, c, y + 15);
         }
         fs_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\">", left + width + 10, y + 14);
-        if (points) {
+        if (fmt == 1) {
             put_pts(b, d);
+        } else if (fmt == 2) {
+            put_metric_delta(b, "perplexity", d);
         } else {
             put_pct(b, d);
         }
@@ -424,35 +496,37 @@ static void robustness_chart(page *pg, const cJSON *rob)
     bar bars[128];
     int n = 0;
     for (const cJSON *r = rob->child; r != NULL && n < 128; r = r->next, n++) {
-        const cJSON *ci = get(get(r, "ci95"), "accuracy");
+        const cJSON *ci = get(get(r, "ci95"), pg->mm);
         bars[n].label = fs_json__str(r, "perturbation");
-        bars[n].v = num(get(r, "delta"), "accuracy");
+        bars[n].v = num(get(r, "delta"), pg->mm);
         bars[n].lo = ci_at(ci, 0);
         bars[n].hi = ci_at(ci, 1);
     }
-    bars_svg(pg, "Change in accuracy per perturbation", bars, n, true, NAN);
+    bars_svg(pg, "Change in the main metric per perturbation", bars, n, is_fraction(pg->mm) ? 1 : 2,
+             NAN);
 }
 
 static void robustness_table(page *pg, const cJSON *rob)
 {
     fs_buf *b = pg->b;
     fs_buf_puts(b, "<table><tr><th>perturbation</th><th class=\"num\">clean</th><th class=\"num\">"
-                   "perturbed</th><th class=\"num\">&Delta; accuracy</th><th class=\"num\">95% "
+                   "perturbed</th><th class=\"num\">&Delta;</th><th class=\"num\">95% "
                    "CI</th><th class=\"num\">drop rate</th><th class=\"num\">flip rate</th>"
                    "<th class=\"num\">p</th><th class=\"num\">n</th><th class=\"num\">unchanged"
                    "</th><th class=\"num\">errors</th></tr>");
     for (const cJSON *r = rob->child; r != NULL; r = r->next) {
-        double pert = num(get(r, "metrics"), "accuracy"), d = num(get(r, "delta"), "accuracy");
+        const char *mm = pg->mm;
+        double pert = num(get(r, "metrics"), mm), d = num(get(r, "delta"), mm);
         fs_buf_puts(b, "<tr><td><code>");
         fs_report__esc_text(b, pg->seg, fs_json__str(r, "perturbation"));
         fs_buf_puts(b, "</code></td><td class=\"num\">");
-        put_pct(b, pert - d);
+        put_metric(b, mm, pert - d);
         fs_buf_puts(b, "</td><td class=\"num\">");
-        put_pct(b, pert);
+        put_metric(b, mm, pert);
         fs_buf_puts(b, "</td><td class=\"num\">");
-        put_pts(b, d);
+        put_metric_delta(b, mm, d);
         fs_buf_puts(b, "</td><td class=\"num\">");
-        put_ci(b, get(get(r, "ci95"), "accuracy"));
+        put_metric_ci(b, mm, get(get(r, "ci95"), mm));
         fs_buf_puts(b, "</td><td class=\"num\">");
         put_pct(b, num(r, "drop_rate"));
         fs_buf_puts(b, "</td><td class=\"num\">");
@@ -482,16 +556,23 @@ static fs_status example_html(page *pg, const cJSON *e, fs_error *err)
     if (st == FS_OK) {
         fs_buf_puts(b, "<div class=\"ex\"><div class=\"muted\">record ");
         fs_report__esc_text(b, pg->seg, fs_json__str(e, "record_id"));
-        fs_buf_puts(b, " &middot; gold ");
-        fs_report__esc_text(b, pg->seg, fs_json__str(e, "label"));
+        if (fs_json__str(e, "label") != NULL) {
+            fs_buf_puts(b, " &middot; gold ");
+            fs_report__esc_text(b, pg->seg, fs_json__str(e, "label"));
+        }
         fs_buf_puts(b, " &middot; ");
         fs_report__esc(b, fs_json__str(e, "kind"));
-        fs_buf_puts(b, "</div><div class=\"pair\"><div><b>clean</b> &rarr; ");
-        fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "clean"), "answer"));
-        fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div><div><b>perturbed</b> "
-                         "&rarr; ",
+        fs_buf_puts(b, "</div><div class=\"pair\"><div><b>clean</b>");
+        if (get(get(e, "clean"), "answer") != NULL) {
+            fs_buf_puts(b, " &rarr; ");
+            fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "clean"), "answer"));
+        }
+        fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div><div><b>perturbed</b>",
                       fs_buf_cstr(&c));
-        fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "perturbed"), "answer"));
+        if (get(get(e, "perturbed"), "answer") != NULL) {
+            fs_buf_puts(b, " &rarr; ");
+            fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "perturbed"), "answer"));
+        }
         fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div></div></div>",
                       fs_buf_cstr(&p));
     }
@@ -625,7 +706,7 @@ static void cf_html(page *pg, const cJSON *fair)
             bars[n++] = x;
         }
     }
-    bars_svg(pg, "Counterfactual flip rate per axis", bars, n, false, NAN);
+    bars_svg(pg, "Counterfactual flip rate per axis", bars, n, 0, NAN);
     fs_buf_puts(b, "<table><tr><th>axis</th><th class=\"num\">applicable</th><th class=\"num\">"
                    "not applicable</th><th class=\"num\">pairs</th><th class=\"num\">flip rate"
                    "</th><th class=\"num\">95% CI</th><th class=\"num\">&Delta; accuracy</th>"
@@ -717,7 +798,7 @@ static void groups_html(page *pg, const cJSON *a)
                   ci_at(get(di, "ci95"), 1) };
         bars[n++] = x;
     }
-    bars_svg(pg, "Disparate impact per group", bars, n, false, 0.8);
+    bars_svg(pg, "Disparate impact per group", bars, n, 0, 0.8);
     fs_buf_puts(b, "<table><tr><th>group</th><th class=\"num\">n</th><th class=\"num\">positive "
                    "rate</th><th class=\"num\">accuracy</th><th class=\"num\">TPR</th>"
                    "<th class=\"num\">FPR</th><th class=\"num\">disparate impact</th>"
@@ -771,6 +852,8 @@ static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
 {
     fs_buf *b = pg->b;
     const cJSON *rob = get(t, "robustness");
+    const char *mm = fs_json__str(get(t, "clean"), "main_metric");
+    pg->mm = mm ? mm : "accuracy";
     fs_buf_puts(b, "<section><h2>Target ");
     fs_report__esc_text(b, pg->seg, fs_json__str(t, "name"));
     fs_buf_puts(b, "</h2><p class=\"sub\">");
@@ -785,8 +868,10 @@ static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
         fs_buf_puts(b, "<p class=\"muted\">No perturbation was run.</p>");
     } else {
         fs_buf_puts(b, "<p>Each perturbation is compared with the clean input on the same "
-                       "records: &Delta; is perturbed minus clean accuracy in percentage points, "
-                       "whiskers show its 95% paired-bootstrap interval.</p>");
+                       "records: &Delta; is perturbed minus clean ");
+        fs_buf_puts(b, pg->mm);
+        fs_buf_puts(b, is_fraction(pg->mm) ? " in percentage points" : "");
+        fs_buf_puts(b, ", whiskers show its 95% paired-bootstrap interval.</p>");
         robustness_chart(pg, rob);
         robustness_table(pg, rob);
     }
@@ -881,7 +966,7 @@ fs_status fs_report_render_html(fs_buf *out, const char *report_json, size_t n, 
         cJSON_Delete(root);
         return st;
     }
-    page pg = { out, seg, root, get(get(root, "task"), "labels") };
+    page pg = { out, seg, root, get(get(root, "task"), "labels"), "accuracy" };
     fs_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                      "<title>fairshake audit: ");

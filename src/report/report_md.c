@@ -176,31 +176,81 @@ static void verdict_md(fs_buf *b, const cJSON *root)
     fs_buf_puts(b, "\n");
 }
 
+/* The headline metric of a target: accuracy for classification, else the task's. */
+static const char *main_metric(const cJSON *t)
+{
+    const char *m = fs_json__str(get(t, "clean"), "main_metric");
+    return m ? m : "accuracy";
+}
+
+/* Fractions print as percentages and their changes as points; perplexity as itself. */
+static bool is_fraction(const char *mm)
+{
+    return strcmp(mm, "perplexity") != 0 && strcmp(mm, "mean_logprob") != 0;
+}
+
+static void put_metric(fs_buf *b, const char *mm, double v)
+{
+    char t[48];
+    if (is_fraction(mm) || !isfinite(v)) {
+        put_pct(b, v);
+        return;
+    }
+    fixed(t, sizeof t, v, 2);
+    fs_buf_puts(b, t);
+}
+
+static void put_metric_delta(fs_buf *b, const char *mm, double v)
+{
+    char t[48];
+    if (is_fraction(mm) || !isfinite(v)) {
+        put_signed_pts(b, v);
+        return;
+    }
+    fixed(t, sizeof t, v, 2);
+    fs_buf_printf(b, "%s%s", v >= 0 && t[0] != '-' ? "+" : "", t);
+}
+
+static void put_metric_ci(fs_buf *b, const char *mm, const cJSON *ci)
+{
+    char lo[48], hi[48];
+    if (is_fraction(mm) || !cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
+        put_ci_pts(b, ci);
+        return;
+    }
+    fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble, 2);
+    fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble, 2);
+    fs_buf_printf(b, "[%s, %s]", lo, hi);
+}
+
 static void headline_md(fs_buf *b, const cJSON *t)
 {
     const cJSON *clean = get(t, "clean");
     const cJSON *m = get(clean, "metrics");
-    fs_buf_puts(b, "- Clean accuracy is ");
-    put_reason_or(b, m, "accuracy");
+    const char *mm = main_metric(t);
+    bool cls = strcmp(mm, "accuracy") == 0;
+    fs_buf_printf(b, "- Clean %s is ", mm);
+    put_metric(b, mm, num(m, mm));
     fs_buf_puts(b, " (95% CI ");
-    put_ci_pts(b, get(clean, "accuracy_ci95"));
-    fs_buf_printf(b, ", n = %.0f): the share of unmodified inputs the model labels correctly.\n",
-                  num(clean, "n"));
+    put_metric_ci(b, mm, get(clean, cls ? "accuracy_ci95" : "main_metric_ci95"));
+    fs_buf_printf(b, ", n = %.0f)%s\n", num(clean, "n"),
+                  cls ? ": the share of unmodified inputs the model labels correctly." : ".");
     const cJSON *worst = NULL;
+    double sign = is_fraction(mm) ? 1.0 : -1.0; /* perplexity: higher is worse */
     for (const cJSON *r = get(t, "robustness") ? get(t, "robustness")->child : NULL; r != NULL;
          r = r->next) {
-        double d = num(get(r, "delta"), "accuracy");
-        if (isfinite(d) && (worst == NULL || d < num(get(worst, "delta"), "accuracy"))) {
+        double d = sign * num(get(r, "delta"), mm);
+        if (isfinite(d) && (worst == NULL || d < sign * num(get(worst, "delta"), mm))) {
             worst = r;
         }
     }
     if (worst != NULL) {
         fs_buf_puts(b, "- The largest change under noise is ");
-        put_signed_pts(b, num(get(worst, "delta"), "accuracy"));
-        fs_buf_puts(b, " of accuracy under `");
+        put_metric_delta(b, mm, num(get(worst, "delta"), mm));
+        fs_buf_printf(b, " of %s under `", mm);
         put_text(b, fs_json__str(worst, "perturbation"));
         fs_buf_puts(b, "` (95% CI ");
-        put_ci_pts(b, get(get(worst, "ci95"), "accuracy"));
+        put_metric_ci(b, mm, get(get(worst, "ci95"), mm));
         fs_buf_puts(b, ", p ");
         if (!(num(worst, "p_value") < 0.0001)) {
             fs_buf_puts(b, "= ");
@@ -210,13 +260,67 @@ static void headline_md(fs_buf *b, const cJSON *t)
         put_pct(b, num(worst, "flip_rate"));
         fs_buf_puts(b, " of records.\n");
     }
-    const cJSON *wc = get(t, "worst_case");
-    fs_buf_puts(b, "- Worst-case accuracy is ");
-    put_reason_or(b, get(wc, "metrics"), "accuracy");
+    const cJSON *wc = get(t, "worst_case"), *wm = get(wc, "metrics");
+    const char *wk = wm && wm->child ? wm->child->string : "accuracy";
+    fs_buf_printf(b, "- Worst-case %s is ", wk);
+    if (fs_json__str(wm, "accuracy_reason") == NULL && isfinite(num(wm, wk))) {
+        put_metric(b, wk, num(wm, wk));
+    } else {
+        put_reason_or(b, wm, wk);
+    }
     fs_buf_printf(b,
-                  " (n = %.0f): a record counts only if the answer is right clean and under "
-                  "every perturbation.\n\n",
+                  " (n = %.0f): each record scores its lowest over the clean input and every "
+                  "perturbation.\n\n",
                   num(wc, "n"));
+}
+
+static void latency_md(fs_buf *b, const cJSON *lat)
+{
+    char p50[48], p90[48], p99[48];
+    fixed(p50, sizeof p50, num(lat, "p50"), 1);
+    fixed(p90, sizeof p90, num(lat, "p90"), 1);
+    fixed(p99, sizeof p99, num(lat, "p99"), 1);
+    if (isfinite(num(lat, "p50"))) {
+        fs_buf_printf(b,
+                      "Latency over %.0f answers from the model (not from the cache): "
+                      "p50 %s ms, p90 %s ms, p99 %s ms.\n\n",
+                      num(lat, "n"), p50, p90, p99);
+    } else {
+        fs_buf_puts(b, "Latency: n/a (");
+        fs_buf_puts(b, fs_json__str(lat, "p50_reason"));
+        fs_buf_puts(b, ").\n\n");
+    }
+}
+
+/* Clean metrics of a task answered in free text: one column per metric. */
+static void clean_text_md(fs_buf *b, const cJSON *clean)
+{
+    const cJSON *m = get(clean, "metrics");
+    fs_buf_puts(b, "| n | errors | missing |");
+    for (const cJSON *x = m ? m->child : NULL; x != NULL; x = x->next) {
+        if (strstr(x->string, "_reason") == NULL) {
+            fs_buf_printf(b, " %s |", x->string);
+        }
+    }
+    fs_buf_puts(b, "\n|---|---|---|");
+    for (const cJSON *x = m ? m->child : NULL; x != NULL; x = x->next) {
+        fs_buf_puts(b, strstr(x->string, "_reason") == NULL ? "---|" : "");
+    }
+    fs_buf_puts(b, "\n| ");
+    put_count(b, num(clean, "n"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(clean, "errors"));
+    fs_buf_puts(b, " | ");
+    put_count(b, num(clean, "missing"));
+    fs_buf_puts(b, " |");
+    for (const cJSON *x = m ? m->child : NULL; x != NULL; x = x->next) {
+        if (strstr(x->string, "_reason") == NULL) {
+            fs_buf_puts(b, " ");
+            put_metric(b, x->string, cJSON_IsNumber(x) ? x->valuedouble : NAN);
+            fs_buf_puts(b, " |");
+        }
+    }
+    fs_buf_puts(b, "\n\n");
 }
 
 static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
@@ -224,6 +328,12 @@ static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     const cJSON *clean = get(t, "clean");
     const cJSON *m = get(clean, "metrics");
     const cJSON *lat = get(clean, "latency_ms");
+    if (strcmp(main_metric(t), "accuracy") != 0) {
+        fs_buf_puts(b, "### Clean inputs\n\n");
+        clean_text_md(b, clean);
+        latency_md(b, lat);
+        return;
+    }
     fs_buf_puts(b, "### Clean inputs\n\n");
     fs_buf_puts(b, "| n | accuracy | macro-F1 | parse failures | errors | missing |\n");
     fs_buf_puts(b, "|---|---|---|---|---|---|\n| ");
@@ -254,34 +364,22 @@ static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
         put_count(b, num(c, "support"));
         fs_buf_puts(b, " |\n");
     }
-    char p50[48], p90[48], p99[48];
-    fixed(p50, sizeof p50, num(lat, "p50"), 1);
-    fixed(p90, sizeof p90, num(lat, "p90"), 1);
-    fixed(p99, sizeof p99, num(lat, "p99"), 1);
-    if (isfinite(num(lat, "p50"))) {
-        fs_buf_printf(b,
-                      "\nLatency over %.0f answers from the model (not from the cache): "
-                      "p50 %s ms, p90 %s ms, p99 %s ms.\n\n",
-                      num(lat, "n"), p50, p90, p99);
-    } else {
-        fs_buf_puts(b, "\nLatency: n/a (");
-        fs_buf_puts(b, fs_json__str(lat, "p50_reason"));
-        fs_buf_puts(b, ").\n\n");
-    }
+    fs_buf_puts(b, "\n");
+    latency_md(b, lat);
 }
 
-static void robustness_row(fs_buf *b, const cJSON *r)
+static void robustness_row(fs_buf *b, const cJSON *r, const char *mm)
 {
     fs_buf_puts(b, "| `");
     put_text(b, fs_json__str(r, "perturbation"));
     fs_buf_puts(b, "` | ");
     put_count(b, num(r, "n"));
     fs_buf_puts(b, " | ");
-    put_pct(b, num(get(r, "metrics"), "accuracy"));
+    put_metric(b, mm, num(get(r, "metrics"), mm));
     fs_buf_puts(b, " | ");
-    put_signed_pts(b, num(get(r, "delta"), "accuracy"));
+    put_metric_delta(b, mm, num(get(r, "delta"), mm));
     fs_buf_puts(b, " | ");
-    put_ci_pts(b, get(get(r, "ci95"), "accuracy"));
+    put_metric_ci(b, mm, get(get(r, "ci95"), mm));
     fs_buf_puts(b, " | ");
     put_pct(b, num(r, "drop_rate"));
     fs_buf_puts(b, " | ");
@@ -301,11 +399,17 @@ static void side_md(fs_buf *b, const char *title, const cJSON *side)
 {
     fs_buf_printf(b, "  - %s: ", title);
     put_text(b, fs_json__str(side, "input"));
-    fs_buf_puts(b, "\n    → answer: ");
-    put_text(b, fs_json__str(side, "answer"));
-    fs_buf_puts(b, " (label: ");
-    put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction") : "unparsed");
-    fs_buf_puts(b, ")\n");
+    if (get(side, "answer") != NULL) {
+        fs_buf_puts(b, "\n    → answer: ");
+        put_text(b, fs_json__str(side, "answer"));
+    }
+    if (get(side, "prediction") != NULL) {
+        fs_buf_puts(b, " (label: ");
+        put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction")
+                                                     : "unparsed");
+        fs_buf_puts(b, ")");
+    }
+    fs_buf_puts(b, "\n");
 }
 
 static void examples_md(fs_buf *b, const cJSON *rob)
@@ -327,9 +431,14 @@ static void examples_md(fs_buf *b, const cJSON *rob)
         for (const cJSON *e = ex->child; e != NULL; e = e->next) {
             fs_buf_puts(b, "- record ");
             put_text(b, fs_json__str(e, "record_id"));
-            fs_buf_puts(b, " (gold: ");
-            put_text(b, fs_json__str(e, "label"));
-            fs_buf_printf(b, ", %s)\n", fs_json__str(e, "kind"));
+            if (fs_json__str(e, "label") != NULL) {
+                fs_buf_puts(b, " (gold: ");
+                put_text(b, fs_json__str(e, "label"));
+                fs_buf_printf(b, ", %s)", fs_json__str(e, "kind"));
+            } else {
+                fs_buf_printf(b, " (%s)", fs_json__str(e, "kind"));
+            }
+            fs_buf_puts(b, "\n");
             side_md(b, "clean", get(e, "clean"));
             side_md(b, "perturbed", get(e, "perturbed"));
         }
@@ -531,14 +640,19 @@ static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
         fs_buf_puts(b, "No perturbation was run.\n\n");
         return;
     }
-    fs_buf_puts(b, "Each perturbation is compared with the clean input on the same records. "
-                   "Δ is perturbed minus clean accuracy in percentage points; the 95% CI is a "
-                   "paired bootstrap; p is the exact McNemar test.\n\n");
-    fs_buf_puts(b, "| perturbation | n | accuracy | Δ accuracy | 95% CI | drop rate | flip rate "
-                   "| p | unchanged | parse failures | errors |\n"
-                   "|---|---|---|---|---|---|---|---|---|---|---|\n");
+    const char *mm = main_metric(t);
+    fs_buf_printf(b, "Each perturbation is compared with the clean input on the same records. "
+                     "Δ is perturbed minus clean %s%s; the 95%% CI is a paired bootstrap over "
+                     "records; p is the %s.\n\n",
+                  mm, is_fraction(mm) ? " in percentage points" : "",
+                  strcmp(mm, "accuracy") == 0 ? "exact McNemar test"
+                                              : "sign-flip test on per-record score changes");
+    fs_buf_printf(b, "| perturbation | n | %s | Δ %s | 95%% CI | drop rate | flip rate "
+                     "| p | unchanged | parse failures | errors |\n"
+                     "|---|---|---|---|---|---|---|---|---|---|---|\n",
+                  mm, mm);
     for (const cJSON *r = rob->child; r != NULL; r = r->next) {
-        robustness_row(b, r);
+        robustness_row(b, r, main_metric(t));
     }
     fs_buf_puts(b, "\n");
     examples_md(b, rob);

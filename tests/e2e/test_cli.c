@@ -257,7 +257,7 @@ static void test_e2e_cli__every_perturbation_previews(void)
             lines++;
             p = nl ? nl + 1 : NULL;
         }
-        CU_ASSERT_EQUAL(lines, 12 * 2);
+        CU_ASSERT_EQUAL(lines, 13 * 2);
         if (changed == 0) {
             fprintf(stderr, "%s changed nothing\n", cat[i].name);
         }

@@ -41,7 +41,7 @@ static void test_report_render__html_escapes_everything(void)
     /* The diff marks the changed letters and the chart and histogram are inline SVG. */
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<ins>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "<del>"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(h, "aria-label=\"Change in accuracy per perturbation\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "aria-label=\"Change in the main metric per perturbation\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "aria-label=\"Latency histogram\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "FAILED: 1 of 1 gates failed"));
     CU_ASSERT_PTR_NOT_NULL(strstr(h, "@media print"));
