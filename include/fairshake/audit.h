@@ -7,7 +7,17 @@
 
 FS_BEGIN_DECLS
 
-typedef enum fs_task_type { FS_TASK_CLASSIFICATION = 0 } fs_task_type;
+typedef enum fs_task_type {
+    FS_TASK_CLASSIFICATION = 0,
+    FS_TASK_QA = 1,
+    FS_TASK_SUMMARIZATION = 2,
+    FS_TASK_TRANSLATION = 3,
+    FS_TASK_LANGUAGE_MODELING = 4,
+    FS_TASK_GENERATION = 5
+} fs_task_type;
+
+/** "classification", "qa", ... */
+FS_API const char *fs_task_name(fs_task_type t);
 
 typedef struct fs_config_perturbation {
     char *name;  /* catalogue name ("typo") */
@@ -41,6 +51,9 @@ typedef struct fs_config {
     char *dataset_path;
     fs_dataset_format dataset_format;
     char *field_input, *field_label, *field_group, *field_id;
+    char *field_context, *field_refs, *field_input2; /* NULL when unset */
+    char **ref_paths; /* dataset.references: WMT reference files */
+    size_t n_ref_paths;
     fs_task_type task;
     char **labels;
     size_t n_labels;

@@ -1,7 +1,8 @@
 #ifndef FAIRSHAKE_SCORE_H
 #define FAIRSHAKE_SCORE_H
-/* Scoring: task metrics (classification for now) and robustness comparisons of a
- * perturbed condition against the clean one. Labels are indices 0..n_labels-1; a
+/* Scoring: task metrics (classification; BLEU and chrF; ROUGE; SQuAD exact match and F1;
+ * perplexity), robustness comparisons of a perturbed condition against the clean one,
+ * and fairness metrics. For classification, labels are indices 0..n_labels-1; a
  * prediction of -1 is a parse failure: it is never correct and belongs to no class. */
 #include "fairshake/common.h"
 #include "fairshake/core.h" /* fs_buf */

@@ -40,6 +40,12 @@ bool fs_audit__num(cJSON *obj, const char *key, double v, const char *reason);
 /** [lo, hi], or null when either is not finite. */
 cJSON *fs_audit__pair(double lo, double hi);
 
+/** Column of a stored variant in a results table whose perturbation i starts at column
+ *  base[i]: "clean" is 0, "<label>" and "<label>#k" variant 0 and k. -1: not a column. */
+int fs_audit__column(const fs_config *cfg, const size_t *base, const char *pert);
+/** Latency percentiles and histogram of lat[0..n) (sorted in place). */
+cJSON *fs_audit__latency_json(double *lat, size_t n);
+
 /** Cell codes of the results table. */
 enum { FS_AUDIT__MISSING = -3, FS_AUDIT__ERROR = -2, FS_AUDIT__UNPARSED = -1 };
 
@@ -62,6 +68,22 @@ typedef struct fs_audit__fair_summary {
     const char *min_di_group;
     double parity_difference; /* demographic parity difference of the group field */
 } fs_audit__fair_summary;
+
+/** What the gates read, per target. */
+typedef struct fs_audit__summary {
+    double clean_accuracy; /* the task's main metric on clean inputs (accuracy, F1, ...) */
+    double clean_macro_f1, parse_failure_rate, error_rate;
+    double max_drop, max_flip, max_acc_delta; /* worst over perturbations; NaN if none */
+    const char *worst_drop, *worst_flip, *worst_delta;
+    bool drop_undefined; /* some perturbation's drop rate could not be computed */
+    fs_audit__fair_summary fair;
+} fs_audit__summary;
+
+/** clean, robustness, worst_case, error_rate and latency of a target for the tasks scored
+ *  against references or answers (every task but classification), into target_obj. */
+fs_status fs_audit__text_target_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
+                                     const char *target, uint64_t limit, fs_audit__summary *sum,
+                                     fs_error *err);
 
 /** Add the "fairness" array to target_obj: one entry per counterfactual axis (from the
  *  store's "cf:<axis>:<from>><to>" variants) and one for the group field when the

@@ -208,16 +208,25 @@ static const key_spec top_keys[] = {
     { "report", K_OBJ, false },       { "protect", K_STRS, false },
     { "demographics", K_OBJ, false }, { "identification", K_OBJ, false },
 };
+static const char *const task_names[] = { "classification", "qa", "summarization",
+                                          "translation", "language-modeling", "generation" };
+
+const char *fs_task_name(fs_task_type t)
+{
+    return (unsigned)t < sizeof task_names / sizeof task_names[0] ? task_names[t] : "unknown";
+}
+
 static const key_spec dataset_keys[] = { { "path", K_STR, true },
                                          { "format", K_STR, false },
-                                         { "fields", K_OBJ, false } };
+                                         { "fields", K_OBJ, false }, { "references", K_STRS, false } };
 static const key_spec fields_keys[] = { { "input", K_STR, false },
                                         { "label", K_STR, false },
                                         { "group", K_STR, false },
-                                        { "id", K_STR, false } };
+                                        { "id", K_STR, false },
+    { "context", K_STR, false }, { "references", K_STR, false }, { "input2", K_STR, false } };
 static const key_spec task_keys[] = { { "type", K_STR, true },
                                       { "labels", K_STRS, false },
-                                      { "prompt", K_STR, true },
+                                      { "prompt", K_STR, false },
                                       { "parse", K_OBJ, false } };
 static const key_spec parse_keys[] = { { "mode", K_STR, false } };
 static const key_spec target_keys[] = {
@@ -246,6 +255,7 @@ const char *const fs_config__gate_names[] = {
     "robustness.max_flip_rate",
     "robustness.max_accuracy_delta",
     "run.max_error_rate",
+    "clean.min_score",
     "fairness.max_counterfactual_flip_rate",
     "fairness.min_disparate_impact",
     "fairness.max_parity_difference",
@@ -321,7 +331,7 @@ static fs_status fill_dataset(fs_config *cfg, const cJSON *ds, const ctx *c)
     }
     const char *fmt = fs_json__str(ds, "format");
     if (fmt != NULL && !fs_dataset_format_parse(fmt, &cfg->dataset_format)) {
-        return fail_at(c, "dataset.format", "unknown format '%s' (use jsonl, csv, tsv or auto)",
+        return fail_at(c, "dataset.format", "unknown format '%s' (use jsonl, csv, tsv, glue, squad, wmt or auto)",
                        fmt);
     }
     const cJSON *fields = cJSON_GetObjectItemCaseSensitive(ds, "fields");
@@ -346,7 +356,70 @@ static fs_status fill_dataset(fs_config *cfg, const cJSON *ds, const ctx *c)
     if (st == FS_OK && fields != NULL) {
         st = dup_str(&cfg->field_id, fs_json__str(fields, "id"), c);
     }
+    if (st == FS_OK && fields != NULL) {
+        st = dup_str(&cfg->field_context, fs_json__str(fields, "context"), c);
+    }
+    if (st == FS_OK && fields != NULL) {
+        st = dup_str(&cfg->field_refs, fs_json__str(fields, "references"), c);
+    }
+    if (st == FS_OK && fields != NULL) {
+        st = dup_str(&cfg->field_input2, fs_json__str(fields, "input2"), c);
+    }
+    const cJSON *refs = cJSON_GetObjectItemCaseSensitive(ds, "references");
+    size_t nr = refs ? (size_t)cJSON_GetArraySize(refs) : 0;
+    if (st == FS_OK && nr > 0) {
+        cfg->ref_paths = fs_calloc(nr, sizeof(char *));
+        st = cfg->ref_paths ? FS_OK : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+        for (const cJSON *e = refs->child; st == FS_OK && e != NULL; e = e->next) {
+            st = dup_str(&cfg->ref_paths[cfg->n_ref_paths++], e->valuestring, c);
+        }
+    }
     return st;
+}
+
+/* The placeholders a task's prompt may use. */
+static size_t prompt_names(fs_task_type t, const char **names)
+{
+    size_t n = 0;
+    names[n++] = "input";
+    if (t != FS_TASK_LANGUAGE_MODELING) {
+        names[n++] = "input2";
+        names[n++] = "context";
+    }
+    if (t == FS_TASK_CLASSIFICATION) {
+        names[n++] = "label_list";
+    }
+    return n;
+}
+
+static fs_status fill_prompt(fs_config *cfg, const cJSON *task, const ctx *c)
+{
+    const char *names[8], *prompt = fs_json__str(task, "prompt");
+    size_t n = prompt_names(cfg->task, names);
+    if (prompt == NULL) {
+        if (cfg->task != FS_TASK_LANGUAGE_MODELING) {
+            return fail_at(c, "task", "missing required key 'prompt' (a template with {{input}})");
+        }
+        prompt = "{{input}}";
+    }
+    fs_error perr;
+    if (fs_prompt_check_vars(prompt, names, n, &perr) != FS_OK) {
+        return fail_at(c, "task.prompt", "%s", perr.msg);
+    }
+    return dup_str(&cfg->prompt, prompt, c);
+}
+
+/* Tasks scored against references (or none): no labels, and gold answers come from
+ * dataset.fields.references (or the dataset format). */
+static fs_status fill_text_task(fs_config *cfg, const cJSON *task, const ctx *c)
+{
+    if (cJSON_GetObjectItemCaseSensitive(task, "labels") != NULL) {
+        return fail_at(c, "task.labels", "a %s task has no labels (remove task.labels)",
+                       fs_task_name(cfg->task));
+    }
+    fs_free(cfg->field_label);
+    cfg->field_label = NULL;
+    return fill_prompt(cfg, task, c);
 }
 
 static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
@@ -356,16 +429,19 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
         return st;
     }
     const char *type = fs_json__str(task, "type");
-    if (strcmp(type, "classification") != 0) {
-        static const char *const known[] = { "classification" };
-        const char *near = fs_nearest(type, known, 1);
-        return fail_at(c, "task.type",
-                       near ? "unknown task type '%s' (did you mean '%s'?)"
-                            : "task type '%s' is not supported by this version (supported: "
-                              "classification)%s",
-                       type, near ? near : "");
+    size_t t = 0;
+    while (t < N_OF(task_names) && strcmp(task_names[t], type) != 0) {
+        t++;
     }
-    cfg->task = FS_TASK_CLASSIFICATION;
+    if (t == N_OF(task_names)) {
+        const char *near = fs_nearest(type, task_names, N_OF(task_names));
+        return fail_at(c, "task.type", "unknown task type '%s'%s%s%s", type,
+                       near ? " (did you mean '" : " (supported: classification, qa, "
+                                                   "summarization, translation, "
+                                                   "language-modeling, generation",
+                       near ? near : "", near ? "'?)" : ")");
+    }
+    cfg->task = (fs_task_type)t;
     const cJSON *parse = cJSON_GetObjectItemCaseSensitive(task, "parse");
     if (parse != NULL) {
         st = check_object(c, parse, "task.parse", parse_keys, N_OF(parse_keys));
@@ -373,10 +449,15 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
             return st;
         }
         const char *mode = fs_json__str(parse, "mode");
-        if (mode != NULL && strcmp(mode, "label") != 0) {
-            return fail_at(c, "task.parse.mode", "unknown parse mode '%s' (supported: label)",
-                           mode);
+        const char *want = cfg->task == FS_TASK_CLASSIFICATION ? "label" : "text";
+        if (mode != NULL && strcmp(mode, want) != 0) {
+            return fail_at(c, "task.parse.mode", "parse mode '%s' does not fit a %s task (use "
+                                                 "'%s')",
+                           mode, fs_task_name(cfg->task), want);
         }
+    }
+    if (cfg->task != FS_TASK_CLASSIFICATION) {
+        return fill_text_task(cfg, task, c);
     }
     const cJSON *labels = cJSON_GetObjectItemCaseSensitive(task, "labels");
     size_t n = labels ? (size_t)cJSON_GetArraySize(labels) : 0;
@@ -403,11 +484,7 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
         }
         cfg->n_labels++;
     }
-    st = fs_prompt_check(fs_json__str(task, "prompt"), c->err);
-    if (st != FS_OK) {
-        return fail_at(c, "task.prompt", "%s%s", c->err ? c->err->msg : "invalid template", "");
-    }
-    return dup_str(&cfg->prompt, fs_json__str(task, "prompt"), c);
+    return fill_prompt(cfg, task, c);
 }
 
 static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *dotted,
@@ -848,7 +925,7 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
         fs_params_init(&cfg->reference);
         st = d ? fill_demographics(cfg, d, c) : FS_OK;
     }
-    if (st == FS_OK && cfg->favourable == NULL) {
+    if (st == FS_OK && cfg->favourable == NULL && cfg->n_labels > 0) {
         st = dup_str(&cfg->favourable, cfg->labels[0], c);
     }
     if (st == FS_OK) {
@@ -936,6 +1013,10 @@ void fs_config_free(fs_config *c)
     fs_free(c->field_label);
     fs_free(c->field_group);
     fs_free(c->field_id);
+    fs_free(c->field_context);
+    fs_free(c->field_refs);
+    fs_free(c->field_input2);
+    free_strs(c->ref_paths, c->n_ref_paths);
     free_strs(c->labels, c->n_labels);
     fs_free(c->prompt);
     for (size_t i = 0; c->targets != NULL && i < c->n_targets; i++) {

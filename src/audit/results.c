@@ -58,7 +58,11 @@ static int label_index(const fs_config *cfg, const char *label)
  * k of that perturbation. -1 when the config has no such perturbation or variant. */
 static int col_index(const table *t, const char *pert)
 {
-    const fs_config *cfg = t->cfg;
+    return fs_audit__column(t->cfg, t->base, pert);
+}
+
+int fs_audit__column(const fs_config *cfg, const size_t *base, const char *pert)
+{
     if (strcmp(pert, "clean") == 0) {
         return 0;
     }
@@ -72,7 +76,7 @@ static int col_index(const table *t, const char *pert)
         const char *label = cfg->perturbations[i].label;
         if (strlen(label) == len && memcmp(label, pert, len) == 0 &&
             (size_t)k < cfg->perturbations[i].n) {
-            return (int)(t->base[i] + (size_t)k);
+            return (int)(base[i] + (size_t)k);
         }
     }
     return -1;
@@ -355,23 +359,23 @@ static cJSON *histogram_json(const double *sorted, size_t n)
     return h;
 }
 
-static cJSON *latency_json(table *t)
+cJSON *fs_audit__latency_json(double *lat, size_t n_lat)
 {
     cJSON *l = cJSON_CreateObject();
     const char *why = "no answer in the store came from the model (all came from the cache)";
-    fs_stats_sort(t->lat, t->n_lat);
+    fs_stats_sort(lat, n_lat);
     double sum = 0;
-    for (size_t i = 0; i < t->n_lat; i++) {
-        sum += t->lat[i];
+    for (size_t i = 0; i < n_lat; i++) {
+        sum += lat[i];
     }
-    cJSON_AddNumberToObject(l, "n", (double)t->n_lat);
-    fs_audit__num(l, "p50", fs_stats_quantile(t->lat, t->n_lat, 0.50), why);
-    fs_audit__num(l, "p90", fs_stats_quantile(t->lat, t->n_lat, 0.90), why);
-    fs_audit__num(l, "p99", fs_stats_quantile(t->lat, t->n_lat, 0.99), why);
-    fs_audit__num(l, "mean", t->n_lat ? sum / (double)t->n_lat : NAN, why);
-    fs_audit__num(l, "max", t->n_lat ? t->lat[t->n_lat - 1] : NAN, why);
-    if (t->n_lat > 0) {
-        cJSON_AddItemToObject(l, "histogram", histogram_json(t->lat, t->n_lat));
+    cJSON_AddNumberToObject(l, "n", (double)n_lat);
+    fs_audit__num(l, "p50", fs_stats_quantile(lat, n_lat, 0.50), why);
+    fs_audit__num(l, "p90", fs_stats_quantile(lat, n_lat, 0.90), why);
+    fs_audit__num(l, "p99", fs_stats_quantile(lat, n_lat, 0.99), why);
+    fs_audit__num(l, "mean", n_lat ? sum / (double)n_lat : NAN, why);
+    fs_audit__num(l, "max", n_lat ? lat[n_lat - 1] : NAN, why);
+    if (n_lat > 0) {
+        cJSON_AddItemToObject(l, "histogram", histogram_json(lat, n_lat));
     }
     return l;
 }
@@ -442,14 +446,7 @@ static uint64_t count_missing(const table *t, size_t first, size_t k_n)
     return n;
 }
 
-/* What the gates read, per target. */
-typedef struct summary {
-    double clean_accuracy, clean_macro_f1, parse_failure_rate, error_rate;
-    double max_drop, max_flip, max_acc_delta; /* worst over perturbations; NaN if none */
-    const char *worst_drop, *worst_flip, *worst_delta;
-    bool drop_undefined; /* some perturbation's drop rate could not be computed */
-    fs_audit__fair_summary fair;
-} summary;
+typedef fs_audit__summary summary;
 
 static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
 {
@@ -480,7 +477,7 @@ static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
     fs_stats_wilson(&lo, &hi, correct, n, 0.95);
     cJSON_AddItemToObject(c, "accuracy_ci95", fs_audit__pair(lo, hi));
     cJSON_AddItemToObject(c, "confusion", confusion_json(&rep));
-    cJSON_AddItemToObject(c, "latency_ms", latency_json(t));
+    cJSON_AddItemToObject(c, "latency_ms", fs_audit__latency_json(t->lat, t->n_lat));
     cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
     s->clean_accuracy = rep.accuracy;
     s->clean_macro_f1 = n ? rep.macro_f1 : NAN;
@@ -776,7 +773,7 @@ static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
 {
     gate_value g = { NAN, false, NULL, "perturbation", "the value could not be computed" };
     const char *no_pert = "no perturbation was run";
-    if (strcmp(name, "clean.min_accuracy") == 0) {
+    if (strcmp(name, "clean.min_accuracy") == 0 || strcmp(name, "clean.min_score") == 0) {
         g.value = s->clean_accuracy;
         g.at_least = true;
     } else if (strcmp(name, "clean.min_macro_f1") == 0) {
@@ -839,9 +836,32 @@ static void gates_json(cJSON *gates, const fs_config *cfg, const char *target, c
     }
 }
 
+/* A target of a task answered in free text (task_results.c). */
+static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config *cfg, size_t ti,
+                                  fs_store *store, uint64_t limit, size_t *failed, fs_error *err)
+{
+    const fs_config_target *tc = &cfg->targets[ti];
+    summary s = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false,
+                  { NAN, NULL, NAN, NULL, NAN } };
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToArray(targets, o);
+    fs_json__add_str(o, "name", tc->name);
+    fs_json__add_str(o, "type", fs_target_type_name(tc->type));
+    fs_json__add_str(o, "url", tc->url);
+    fs_json__add_str(o, "model", tc->model);
+    fs_status st = fs_audit__text_target_json(o, cfg, store, tc->name, limit, &s, err);
+    if (st == FS_OK) {
+        gates_json(gates, cfg, tc->name, &s, failed);
+    }
+    return st;
+}
+
 static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg, size_t ti,
                              fs_store *store, uint64_t limit, size_t *failed, fs_error *err)
 {
+    if (cfg->task != FS_TASK_CLASSIFICATION) {
+        return text_target_json(targets, gates, cfg, ti, store, limit, failed, err);
+    }
     const fs_config_target *tc = &cfg->targets[ti];
     table t;
     picks p;
@@ -925,7 +945,7 @@ static cJSON *prov_json(const fs_config *cfg, const fs_audit__prov *prov)
 static cJSON *task_json(const fs_config *cfg)
 {
     cJSON *t = cJSON_CreateObject();
-    fs_json__add_str(t, "type", "classification");
+    fs_json__add_str(t, "type", fs_task_name(cfg->task));
     cJSON_AddItemToObject(
         t, "labels", cJSON_CreateStringArray((const char *const *)cfg->labels, (int)cfg->n_labels));
     fs_json__add_str(t, "prompt", cfg->prompt);

@@ -53,6 +53,8 @@ typedef struct run_ctx {
     fs_status inner; /* a failure inside a callback */
     fs_error inner_err;
     fs_buf text, prompt, body, keybuf;
+    fs_buf label_list; /* the task's labels joined with ", " ({{label_list}}) */
+    fs_buf refs_json;  /* the current record's references as a JSON array ("" if none) */
     uint64_t records, answered, errors, sent, cache_hits, variants;
     uint64_t total, progressed; /* variants expected over all targets; variants done */
 } run_ctx;
@@ -135,13 +137,31 @@ static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body,
     o.prompt_tokens = -1;
     o.completion_tokens = -1;
     *parsed_out = false;
+    fs_buf lp;
+    fs_buf_init(&lp, 0);
     fs_status st = fs_target_parse_response(&ans, &c->spec, body, n, &perr);
-    if (st == FS_OK && ans.text != NULL) {
+    bool lm = c->cfg->task == FS_TASK_LANGUAGE_MODELING;
+    if (st == FS_OK && lm && ans.logprobs == NULL) {
+        st = FS_FAIL(&perr, FS_ERR_TARGET, "response has no token log-probabilities "
+                                           "(choices[0].logprobs.token_logprobs)");
+    }
+    if (st == FS_OK && (ans.text != NULL || lm)) {
         int idx = -1;
-        st = fs_parse_label(&idx, ans.text, strlen(ans.text), (const char *const *)c->cfg->labels,
-                            c->cfg->n_labels, &perr);
+        if (c->cfg->task == FS_TASK_CLASSIFICATION) {
+            st = fs_parse_label(&idx, ans.text, strlen(ans.text),
+                                (const char *const *)c->cfg->labels, c->cfg->n_labels, &perr);
+        }
+        if (lm) {
+            /* the answer of a language-modeling request is its token log-probabilities */
+            fs_buf_putc(&lp, '[');
+            for (size_t i = 0; i < ans.n_logprobs; i++) {
+                fs_buf_puts(&lp, i ? "," : "");
+                fs_buf_put_double(&lp, ans.logprobs[i]);
+            }
+            fs_buf_putc(&lp, ']');
+        }
         o.status = FS_OK;
-        o.answer = ans.text;
+        o.answer = lm ? fs_buf_cstr(&lp) : ans.text;
         o.prediction = idx >= 0 ? c->cfg->labels[idx] : NULL;
         o.prompt_tokens = ans.prompt_tokens;
         o.completion_tokens = ans.completion_tokens;
@@ -153,6 +173,7 @@ static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body,
     }
     st = fs_store_put_outcome(c->store, &o, &c->inner_err);
     fs_target_answer_dispose(&ans);
+    fs_buf_dispose(&lp);
     return st;
 }
 
@@ -199,14 +220,18 @@ static fs_status on_done(const fs_response *resp, void *payload)
 
 /* Render the prompt and the request body for text into c->body, and the cache key of
  * (target identity, body) into key. */
-static fs_status build_request(run_ctx *c, const char *text, size_t len, char key[65])
+static fs_status build_request(run_ctx *c, const fs_record *rec, const char *text, size_t len,
+                               char key[65])
 {
+    static const char *const names[] = { "input", "input2", "context", "label_list" };
+    const char *values[4] = { text, rec->input2, rec->context, fs_buf_cstr(&c->label_list) };
+    size_t lens[4] = { len, rec->input2 ? strlen(rec->input2) : 0,
+                       rec->context ? strlen(rec->context) : 0, c->label_list.len };
     fs_buf_reset(&c->prompt);
     fs_buf_reset(&c->body);
     fs_buf_reset(&c->keybuf);
-    fs_status st =
-        fs_prompt_render(&c->prompt, c->cfg->prompt, text, len, (const char *const *)c->cfg->labels,
-                         c->cfg->n_labels, &c->inner_err);
+    fs_status st = fs_prompt_render_vars(&c->prompt, c->cfg->prompt, names, values, lens, 4,
+                                         &c->inner_err);
     if (st == FS_OK) {
         st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
                                   &c->inner_err);
@@ -228,7 +253,10 @@ static fs_status build_request(run_ctx *c, const char *text, size_t len, char ke
 static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *pert,
                                  const char *text, size_t len, bool changed)
 {
-    fs_variant v = { 0, rec->id, rec->index, pert, rec->group, rec->label, text, changed };
+    const char *gold = c->cfg->task == FS_TASK_CLASSIFICATION ? rec->label
+                       : c->refs_json.len > 0                  ? fs_buf_cstr(&c->refs_json)
+                                                                : NULL;
+    fs_variant v = { 0, rec->id, rec->index, pert, rec->group, gold, text, changed };
     int64_t vid = 0;
     bool done = false;
     char key[65], *cached = NULL;
@@ -242,7 +270,7 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
         st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
     }
     if (st == FS_OK && !done) {
-        st = build_request(c, text, len, key);
+        st = build_request(c, rec, text, len, key);
     }
     if (st == FS_OK && !done) {
         st = fs_store_cache_get(c->store, key, &cached, &c->inner_err);
@@ -374,20 +402,67 @@ static fs_status demog_variants(run_ctx *c, const fs_record *rec)
     return st;
 }
 
-static fs_status check_label(run_ctx *c, const fs_record *rec)
+/* A text task's references, as the JSON array stored as the variant's gold. */
+static void refs_to_json(fs_buf *out, const fs_record *rec)
 {
-    if (rec->label == NULL) {
+    fs_buf_reset(out);
+    if (rec->n_refs == 0 && !rec->unanswerable) {
+        return;
+    }
+    fs_buf_putc(out, '[');
+    for (size_t i = 0; i < rec->n_refs; i++) {
+        fs_buf_puts(out, i ? "," : "");
+        fs_buf_put_json_string(out, rec->refs[i], strlen(rec->refs[i]));
+    }
+    fs_buf_putc(out, ']');
+}
+
+static bool needs_refs(fs_task_type t)
+{
+    return t == FS_TASK_QA || t == FS_TASK_SUMMARIZATION || t == FS_TASK_TRANSLATION;
+}
+
+/* A record fits the task: a known label (classification) or references where the task
+ * scores against them. refs_json (may be NULL) gets the references as a JSON array. */
+static fs_status check_record(const fs_config *cfg, const fs_record *rec, fs_buf *refs_json,
+                              fs_error *err)
+{
+    if (cfg->task != FS_TASK_CLASSIFICATION) {
+        if (refs_json != NULL) {
+            refs_to_json(refs_json, rec);
+        }
+        if (needs_refs(cfg->task) && rec->n_refs == 0 && !rec->unanswerable) {
+            return FS_FAIL(err, FS_ERR_INPUT,
+                           "%s:%llu: %s: a %s record needs references (gold answers)",
+                           cfg->dataset_path, (unsigned long long)rec->line,
+                           cfg->field_refs ? cfg->field_refs : "references",
+                           fs_task_name(cfg->task));
+        }
         return FS_OK;
     }
-    for (size_t i = 0; i < c->cfg->n_labels; i++) {
-        if (strcmp(rec->label, c->cfg->labels[i]) == 0) {
+    for (size_t i = 0; rec->label != NULL && i < cfg->n_labels; i++) {
+        if (strcmp(rec->label, cfg->labels[i]) == 0) {
             return FS_OK;
         }
     }
-    return FS_FAIL(&c->inner_err, FS_ERR_INPUT,
+    return FS_FAIL(err, FS_ERR_INPUT,
                    "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
-                   c->cfg->dataset_path, (unsigned long long)rec->line, c->cfg->field_label,
-                   rec->label);
+                   cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
+                   rec->label ? rec->label : "(missing)");
+}
+
+static void dataset_opts(fs_dataset_opts *o, const fs_config *cfg)
+{
+    o->format = cfg->dataset_format;
+    o->input_field = cfg->field_input;
+    o->label_field = cfg->field_label;
+    o->group_field = cfg->field_group;
+    o->id_field = cfg->field_id;
+    o->context_field = cfg->field_context;
+    o->refs_field = cfg->field_refs;
+    o->input2_field = cfg->field_input2;
+    o->ref_paths = (const char *const *)cfg->ref_paths;
+    o->n_ref_paths = cfg->n_ref_paths;
 }
 
 /* Variant k of perturbation i for one record: stored as "<label>" (k 0) or "<label>#k". */
@@ -429,7 +504,7 @@ static fs_status load_record(run_ctx *c)
         return st;
     }
     c->records++;
-    st = check_label(c, rec);
+    st = check_record(c->cfg, rec, &c->refs_json, &c->inner_err);
     if (st == FS_OK) {
         st = enqueue_variant(c, rec, "clean", rec->input, rec->input_len, false);
     }
@@ -481,6 +556,11 @@ static fs_status run_target(run_ctx *c, size_t ti)
     c->spec.model = c->target->model;
     c->spec.api_key_env = c->target->api_key_env;
     c->spec.params_json = c->target->params_json;
+    if (cfg->task == FS_TASK_LANGUAGE_MODELING) {
+        /* perplexity of the prompt itself: its token log-probabilities, echoed */
+        c->spec.logprobs = true;
+        c->spec.echo = true;
+    }
     c->ds_done = false;
     c->records = 0;
     c->inner = FS_OK;
@@ -494,11 +574,7 @@ static fs_status run_target(run_ctx *c, size_t ti)
     if (c->identity == NULL) {
         return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
-    dopts.format = cfg->dataset_format;
-    dopts.input_field = cfg->field_input;
-    dopts.label_field = cfg->field_label;
-    dopts.group_field = cfg->field_group;
-    dopts.id_field = cfg->field_id;
+    dataset_opts(&dopts, cfg);
     st = fs_dataset_open(&c->ds, cfg->dataset_path, &dopts, c->err);
     if (st != FS_OK) {
         return st;
@@ -736,11 +812,7 @@ static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t l
     fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
     fs_dataset *ds = NULL;
     const fs_record *rec = NULL;
-    dopts.format = cfg->dataset_format;
-    dopts.input_field = cfg->field_input;
-    dopts.label_field = cfg->field_label;
-    dopts.group_field = cfg->field_group;
-    dopts.id_field = cfg->field_id;
+    dataset_opts(&dopts, cfg);
     uint64_t records = 0;
     fs_status st = fs_dataset_open(&ds, cfg->dataset_path, &dopts, err);
     while (st == FS_OK && (limit == 0 || records < limit)) {
@@ -749,16 +821,7 @@ static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t l
             break;
         }
         records++;
-        bool known = false;
-        for (size_t i = 0; i < cfg->n_labels; i++) {
-            known = known || strcmp(rec->label, cfg->labels[i]) == 0;
-        }
-        if (!known) {
-            st = FS_FAIL(err, FS_ERR_INPUT,
-                         "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
-                         cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
-                         rec->label);
-        }
+        st = check_record(cfg, rec, NULL, err);
         if (st == FS_OK && d != NULL && cf_out != NULL) {
             st = count_counterfactuals(d, rec, cf_out, err);
         }
@@ -860,7 +923,13 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     fs_buf_init(&c.prompt, 0);
     fs_buf_init(&c.body, 0);
     fs_buf_init(&c.keybuf, 0);
+    fs_buf_init(&c.label_list, 0);
+    fs_buf_init(&c.refs_json, 0);
     fs_status st = fs_config_load(&cfg, config_path, err);
+    for (size_t i = 0; st == FS_OK && i < cfg->n_labels; i++) {
+        fs_buf_puts(&c.label_list, i ? ", " : "");
+        fs_buf_puts(&c.label_list, cfg->labels[i]);
+    }
     if (st == FS_OK) {
         const char *dir = opts->out_dir ? opts->out_dir : cfg->report_dir;
         c.cfg = cfg;
@@ -881,6 +950,8 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     fs_buf_dispose(&c.prompt);
     fs_buf_dispose(&c.body);
     fs_buf_dispose(&c.keybuf);
+    fs_buf_dispose(&c.label_list);
+    fs_buf_dispose(&c.refs_json);
     fs_audit__prov_dispose(&prov);
     fs_config_free(cfg);
     return st;

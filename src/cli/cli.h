@@ -52,7 +52,10 @@ int cli_usage(const cli_cmd *cmd, const char *fmt, ...) FS_PRINTF(2, 3);
 int cli_cmd_run(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_validate(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a);
+int cli_cmd_identify(const cli_cmd *cmd, cli_args *a);
+int cli_cmd_score(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_list(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_report(const cli_cmd *cmd, cli_args *a);
+int cli_cmd_compare(const cli_cmd *cmd, cli_args *a);
 
 #endif

@@ -40,12 +40,47 @@ static const cli_opt perturb_opts[] = {
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };
+static const cli_opt identify_opts[] = {
+    { "text", "TEXT", false, "the input text" },
+    { "input", "FILE", false,
+      "read one record per line: plain text, or JSONL with a \"text\" field (and an optional "
+      "\"id\")" },
+    { "categories", "C[,C...]", false,
+      "detect only these categories (default: all of identify/patterns.json)" },
+    { "patterns", "FILE", false,
+      "your own patterns file (the format of identify/patterns.json): its categories are added, "
+      "or replace the bundled ones of the same name" },
+    { "json", NULL, false, "print one JSON object per record: id and items" },
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
+};
 static const cli_opt list_opts[] = {
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };
 static const cli_opt report_opts[] = {
     { "format", "FMT[,FMT...]", false, "formats to write: json, md, html (default: the config's)" },
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
+};
+static const cli_opt compare_opts[] = {
+    { "out", "DIR", false,
+      "write compare.json, compare.md and compare.html under DIR (default: RUN_B)" },
+    { "help", NULL, false, "show this help" },
+    { NULL, NULL, false, NULL },
+};
+
+static const cli_opt score_opts[] = {
+    { "task", "TASK", false,
+      "classification, qa, summarization, translation or language-modeling" },
+    { "input", "FILE", false,
+      "JSON Lines, one item per line: {\"prediction\", \"references\"} (classification: "
+      "\"label\"; language-modeling: \"logprobs\")" },
+    { "metrics", "M[,M...]", false, "metrics to compute (default: the task's standard set)" },
+    { "param", "KEY=VALUE", true,
+      "an option of the reference implementation, e.g. tokenize=13a, use_stemmer=true, "
+      "zero_division=1, 'labels=[\"neg\",\"pos\"]'" },
+    { "per-item", NULL, false, "add \"per_item\": the scores of each line" },
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };
@@ -64,11 +99,41 @@ static const cli_cmd commands[] = {
       "Without --json, a single suite with --n 1 prints one variant per line; otherwise each\n"
       "line is 'SUITE[#K]: VARIANT'. Record ids are the 1-based line numbers (or the JSONL\n"
       "\"id\"), so a preview matches what 'fairshake run' sends for the same seed." },
+    { "score", "--task TASK --input FILE [--metrics M[,M...]] [--param KEY=VALUE]... [--per-item]",
+      "score existing predictions, without a model", score_opts, 0, cli_cmd_score,
+      "Prints one JSON object: \"task\", \"n\" and the corpus-level scores, each on its\n"
+      "reference implementation's scale (docs/score.md). Metrics (* default):\n"
+      "  classification     accuracy*, per_class*, macro*, micro*, weighted*, confusion_matrix\n"
+      "  qa                 exact_match*, f1* (SQuAD v1.1; a null prediction is unanswered)\n"
+      "  summarization      rouge1*, rouge2*, rougeL*, rougeLsum*\n"
+      "  translation        bleu*, chrf*\n"
+      "  language-modeling  n_tokens*, sum_logprob*, mean_nll*, perplexity*, mean_perplexity*,\n"
+      "                     word_perplexity, byte_perplexity, bits_per_byte (need \"text\")\n"
+      "Parameters: BLEU tokenize, smooth_method, smooth_value, lowercase, effective_order;\n"
+      "chrF char_order, word_order, beta, lowercase, whitespace, eps_smoothing; ROUGE\n"
+      "use_stemmer, split_summaries; classification zero_division, labels (a JSON array);\n"
+      "language-modeling log_base (e, 2, 10). A bad line stops with 'FILE:LINE: FIELD: problem'\n"
+      "and exit status 2." },
+    { "identify", "(--text TEXT | --input FILE) [--categories C[,C...]] [--patterns FILE] [--json]",
+      "find sensitive data items (names, e-mails, phone numbers, dates, record numbers ...)",
+      identify_opts, 0, cli_cmd_identify,
+      "Each item is printed as CATEGORY, START, END and TEXT separated by tabs (after the\n"
+      "record id with --input); START and END count Unicode code points, END exclusive.\n"
+      "Categories: person, email, phone, payment_card, iban, ssn, ip_address, url, date,\n"
+      "postal_code, mrn, identifier, icd10 (see docs/identification.md)." },
     { "list", "(perturbations|axes|metrics|targets)", "list what this fairshake provides",
       list_opts, 1, cli_cmd_list, NULL },
     { "report", "RUN_DIR [--format json,md,html]",
       "rebuild the reports of a run from its store, without calling the model", report_opts, 1,
       cli_cmd_report, NULL },
+    { "compare", "RUN_A RUN_B [--out DIR]",
+      "compare two runs side by side (RUN_A the baseline, RUN_B the candidate)", compare_opts, 2,
+      cli_cmd_compare,
+      "Both runs are read from their stores; the model is not called. For each target and\n"
+      "perturbation: both runs' metrics and the difference (candidate minus baseline). When\n"
+      "the two stores hold the same variants (same record, perturbation and text), the\n"
+      "accuracy difference gets a paired test (exact McNemar) and a paired bootstrap 95%\n"
+      "interval; otherwise an unpaired test, with a note saying why." },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -140,6 +140,7 @@ extern const fs_perturb__kind fs_perturb__noise_kinds[];
 extern const fs_perturb__kind fs_perturb__char_kinds[];
 extern const fs_perturb__kind fs_perturb__word_kinds[];
 extern const fs_perturb__kind fs_perturb__adversarial_kinds[];
+extern const fs_perturb__kind fs_perturb__pii_kinds[];
 
 /** true with probability rate; always takes one draw from rng, so the stream does not
  *  depend on the rate. */

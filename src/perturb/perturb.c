@@ -77,6 +77,67 @@ static const fs_perturb_param_info params_number_format[] = {
 static const fs_perturb_param_info params_ocr[] = {
     P_RATE("0.1", "character with an OCR confusion"), P_FILE("ocr.json")
 };
+#define P_PII_RATE                                                        \
+    {                                                                     \
+        "rate", "1.0", "probability that each detected item is rewritten" \
+    }
+#define P_PII_PATTERNS                                                                 \
+    {                                                                                  \
+        "patterns", "", "your own detector patterns file (see identify/patterns.json)" \
+    }
+#define P_PII_STYLE(def, what)                                                \
+    {                                                                         \
+        "style", def, what " or random (one that changes the item, per item)" \
+    }
+#define PII_DIGIT_CATEGORIES "phone,payment_card,iban,ssn,mrn,identifier"
+static const fs_perturb_param_info params_pii_date_format[] = {
+    P_PII_RATE,
+    P_PII_STYLE("random", "a format of pii.json date_formats: iso, dmy, mdy, dmy-dots, long, ..."),
+    P_FILE("pii.json"),
+    P_PII_PATTERNS,
+};
+static const fs_perturb_param_info params_pii_digit_spacing[] = {
+    P_PII_RATE,
+    P_PII_STYLE("random", "none, pairs, triples, quads, spaced or dashes"),
+    { "categories", PII_DIGIT_CATEGORIES, "detector categories whose items are regrouped" },
+    P_PII_PATTERNS,
+};
+static const fs_perturb_param_info params_pii_email_obfuscate[] = {
+    P_PII_RATE,
+    P_PII_STYLE("random", "a style of pii.json email_styles: words, brackets, parens, ..."),
+    P_FILE("pii.json"),
+    P_PII_PATTERNS,
+};
+static const fs_perturb_param_info params_pii_name_case[] = {
+    P_PII_RATE,
+    { "case", "random", "upper, lower or random" },
+    P_PII_PATTERNS,
+};
+static const fs_perturb_param_info params_pii_ocr[] = {
+    P_PII_RATE,
+    { "char_rate", "0.3",
+      "probability that each character of a chosen item with an OCR confusion is misread (one "
+      "at least)" },
+    { "categories", PII_DIGIT_CATEGORIES ",email,date,postal_code,ip_address,url",
+      "detector categories whose items get OCR noise" },
+    P_FILE("ocr.json"),
+    P_PII_PATTERNS,
+};
+static const fs_perturb_param_info params_pii_phone_format[] = {
+    P_PII_RATE,
+    P_PII_STYLE("random", "e164, plain, dashes, dots, spaces or parens"),
+    P_PII_PATTERNS,
+};
+static const fs_perturb_param_info params_pii_unicode_digits[] = {
+    P_PII_RATE,
+    { "script", "random",
+      "a digit script of pii.json digit_scripts: fullwidth, arabic-indic, devanagari, ... or "
+      "random" },
+    { "categories", PII_DIGIT_CATEGORIES ",date,postal_code,ip_address",
+      "detector categories whose digits are rewritten" },
+    P_FILE("pii.json"),
+    P_PII_PATTERNS,
+};
 static const fs_perturb_param_info params_punctuation[] = {
     { "rate", "1.0", "probability that each punctuation mark is dropped" },
 };
@@ -140,6 +201,26 @@ static const fs_perturb_info catalogue[] = {
     ENTRY("number-format", NOISE, "rewrite numbers (1000, 1,000, one thousand)",
           params_number_format),
     ENTRY("ocr", NOISE, "OCR confusions (rn → m, l → 1, O → 0)", params_ocr),
+    ENTRY("pii-date-format", NOISE,
+          "rewrite detected dates in another format (ISO, 15/03/2024, "
+          "March 15, 2024)",
+          params_pii_date_format),
+    ENTRY("pii-digit-spacing", NOISE,
+          "regroup the digits of detected numbers (cards, phones, IBANs)",
+          params_pii_digit_spacing),
+    ENTRY("pii-email-obfuscate", NOISE, "obfuscate detected e-mails (j.doe at example dot com)",
+          params_pii_email_obfuscate),
+    ENTRY("pii-name-case", NOISE, "write detected person names in upper or lower case",
+          params_pii_name_case),
+    ENTRY("pii-ocr", NOISE, "OCR confusions on detected identifiers only", params_pii_ocr),
+    ENTRY("pii-phone-format", NOISE,
+          "reformat detected phone numbers (+1 415 555 0134 → "
+          "(415) 555-0134)",
+          params_pii_phone_format),
+    ENTRY("pii-unicode-digits", NOISE,
+          "write the digits of detected items in another script "
+          "(fullwidth, Arabic-Indic)",
+          params_pii_unicode_digits),
     ENTRY("punctuation", NOISE, "drop punctuation marks", params_punctuation),
     ENTRY("substitute", NOISE, "replace random letters by random keyboard letters",
           params_substitute),
@@ -266,7 +347,8 @@ static const fs_perturb__kind *find_kind(const char *name)
 {
     const fs_perturb__kind *const families[] = { fs_perturb__noise_kinds, fs_perturb__char_kinds,
                                                  fs_perturb__word_kinds,
-                                                 fs_perturb__adversarial_kinds };
+                                                 fs_perturb__adversarial_kinds,
+                                                 fs_perturb__pii_kinds };
     for (size_t f = 0; f < N_OF(families); f++) {
         for (const fs_perturb__kind *k = families[f]; k->name != NULL; k++) {
             if (strcmp(k->name, name) == 0) {

@@ -1,7 +1,6 @@
 # Every public header compiles on its own as C and as C++ with strict warnings.
 file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/headers/.keep "")
-set(FS_PUBLIC_HEADERS common core version dataset perturb demographics target store stats score report audit
-    fairshake)
+set(FS_PUBLIC_HEADERS common core version dataset perturb demographics identify target store stats score report audit fairshake scorefile)
 set(hdr_srcs "")
 foreach(h IN LISTS FS_PUBLIC_HEADERS)
   foreach(ext c cpp)

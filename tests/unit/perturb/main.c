@@ -7,6 +7,7 @@ extern const fs_test_case fs_perturb_layout_tests[];
 extern const fs_test_case fs_perturb_chars_tests[];
 extern const fs_test_case fs_perturb_words_tests[];
 extern const fs_test_case fs_perturb_adversarial_tests[];
+extern const fs_test_case fs_perturb_pii_tests[];
 
 int main(int argc, char **argv)
 {
@@ -17,6 +18,7 @@ int main(int argc, char **argv)
         { "perturb.chars", fs_perturb_chars_tests },
         { "perturb.words", fs_perturb_words_tests },
         { "perturb.adversarial", fs_perturb_adversarial_tests },
+        { "perturb.pii", fs_perturb_pii_tests },
     };
     return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
 }
