@@ -36,6 +36,19 @@ typedef struct fs_config_target {
     char *model;
     char *api_key_env;
     char *params_json; /* canonical JSON object text or NULL */
+    char **urls;       /* replicas (after ${VAR} expansion); url is then urls[0] */
+    size_t n_urls;
+    bool logprobs, echo; /* openai-completions */
+    int top_logprobs;
+    char *body_template; /* rest: JSON text with {{input}} placeholders */
+    char **headers;      /* rest: "Name: value", ${VAR} expanded when the run starts */
+    size_t n_headers;
+    int *ok_statuses;
+    size_t n_ok_statuses;
+    char *answer_pointer; /* rest and exec: RFC 6901 JSON Pointer to the answer */
+    char **argv;          /* exec: the program and its arguments */
+    size_t argc;
+    int processes; /* exec: instances at once */
 } fs_config_target;
 
 typedef struct fs_config_gate {
@@ -63,7 +76,13 @@ typedef struct fs_config {
     fs_config_perturbation *perturbations;
     size_t n_perturbations;
     int concurrency;
-    double rps;
+    double rps, tpm;            /* requests per second, tokens per minute (0: unlimited) */
+    uint64_t max_requests, max_tokens; /* budgets (0: none) */
+    long fail_fast_retry_after_ms;     /* run.fail_fast.retry_after_s in ms (0: never) */
+    int fail_fast_failures;            /* run.fail_fast.failures (0: never) */
+    int grow_after;                    /* run.grow_after */
+    long backoff_base_ms, backoff_max_ms;
+    char *cache;                       /* run.cache: a response cache shared across runs */
     long timeout_ms;
     int retries;
     char *store;      /* run store path; default <report dir>/run.sqlite */
@@ -103,15 +122,16 @@ typedef struct fs_audit_opts {
     bool fresh;           /* discard an existing run store */
     int concurrency;      /* overrides run.concurrency when > 0 */
     uint64_t limit;       /* only the first N records when > 0 */
+    bool dry_run;         /* plan only: count the requests, send nothing (fs_audit_result.plan) */
     fs_log_fn log;
     void *log_payload;
     fs_progress_fn progress;
     void *progress_payload;
 } fs_audit_opts;
 
-#define FS_AUDIT_OPTS_INIT                              \
-    {                                                   \
-        NULL, NULL, false, 0, 0, NULL, NULL, NULL, NULL \
+#define FS_AUDIT_OPTS_INIT                                     \
+    {                                                          \
+        NULL, NULL, false, 0, 0, false, NULL, NULL, NULL, NULL \
     }
 
 typedef struct fs_audit_result {
@@ -121,6 +141,7 @@ typedef struct fs_audit_result {
     uint64_t requests_sent; /* requests that went to a target in this invocation */
     uint64_t cache_hits;
     uint64_t variants;
+    char *plan; /* dry run: the plan as text, owned (fs_free); NULL otherwise */
 } fs_audit_result;
 
 /** Run the audit described by config_path; writes the run store and the reports. */

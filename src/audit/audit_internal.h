@@ -20,6 +20,7 @@ typedef struct fs_audit__prov {
     char **lexicon_paths; /* data files the perturbers read */
     char (*lexicon_hashes)[65];
     size_t n_lexicons;
+    char stopped[256]; /* why the run stopped before every variant was answered; "" */
 } fs_audit__prov;
 
 void fs_audit__prov_dispose(fs_audit__prov *p);

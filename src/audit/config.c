@@ -15,7 +15,7 @@
 #include "core/json.h"
 #include "fairshake/perturb.h"
 
-typedef enum kind { K_STR, K_INT, K_NUM, K_BOOL, K_OBJ, K_STRS, K_OBJS, K_MAP } kind;
+typedef enum kind { K_STR, K_INT, K_NUM, K_BOOL, K_OBJ, K_STRS, K_OBJS, K_MAP, K_ANY, K_INTS } kind;
 
 typedef struct key_spec {
     const char *name;
@@ -148,13 +148,19 @@ static bool kind_ok(kind k, const cJSON *v)
     case K_OBJ:
     case K_MAP:
         return cJSON_IsObject(v);
+    case K_ANY:
+        return true;
     case K_STRS:
     case K_OBJS:
+    case K_INTS:
         if (!cJSON_IsArray(v)) {
             return false;
         }
         for (const cJSON *e = v->child; e != NULL; e = e->next) {
-            if (k == K_STRS ? !cJSON_IsString(e) : !cJSON_IsObject(e)) {
+            bool ok = k == K_STRS   ? cJSON_IsString(e)
+                      : k == K_OBJS ? cJSON_IsObject(e)
+                                    : kind_ok(K_INT, e);
+            if (!ok) {
                 return false;
             }
         }
@@ -230,8 +236,14 @@ static const key_spec task_keys[] = { { "type", K_STR, true },
                                       { "parse", K_OBJ, false } };
 static const key_spec parse_keys[] = { { "mode", K_STR, false } };
 static const key_spec target_keys[] = {
-    { "name", K_STR, true },   { "type", K_STR, true },         { "url", K_STR, true },
-    { "model", K_STR, false }, { "api_key_env", K_STR, false }, { "params", K_MAP, false }
+    { "name", K_STR, true },         { "type", K_STR, true },
+    { "url", K_STR, false },         { "urls", K_STRS, false },
+    { "model", K_STR, false },       { "api_key_env", K_STR, false },
+    { "params", K_MAP, false },      { "logprobs", K_INT, false },
+    { "echo", K_BOOL, false },       { "body_template", K_ANY, false },
+    { "headers", K_MAP, false },     { "ok_statuses", K_INTS, false },
+    { "answer_pointer", K_STR, false }, { "command", K_STRS, false },
+    { "processes", K_INT, false },
 };
 static const key_spec demog_keys[] = {
     { "axes", K_STRS, false },
@@ -239,10 +251,18 @@ static const key_spec demog_keys[] = {
     { "reference", K_MAP, false },
     { "optional_groups", K_BOOL, false },
 };
-static const key_spec run_keys[] = { { "concurrency", K_INT, false }, { "rps", K_NUM, false },
-                                     { "timeout_ms", K_INT, false },  { "retries", K_INT, false },
-                                     { "store", K_STR, false },       { "bootstrap", K_INT, false },
-                                     { "examples", K_INT, false } };
+static const key_spec run_keys[] = {
+    { "concurrency", K_INT, false },    { "rps", K_NUM, false },
+    { "timeout_ms", K_INT, false },     { "retries", K_INT, false },
+    { "store", K_STR, false },          { "bootstrap", K_INT, false },
+    { "examples", K_INT, false },       { "tpm", K_NUM, false },
+    { "max_requests", K_INT, false },   { "max_tokens", K_INT, false },
+    { "fail_fast", K_OBJ, false },      { "cache", K_STR, false },
+    { "grow_after", K_INT, false },     { "backoff_base_ms", K_INT, false },
+    { "backoff_max_ms", K_INT, false },
+};
+static const key_spec fail_fast_keys[] = { { "retry_after_s", K_NUM, false },
+                                           { "failures", K_INT, false } };
 static const key_spec report_keys[] = { { "dir", K_STR, false }, { "formats", K_STRS, false } };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -262,7 +282,7 @@ const char *const fs_config__gate_names[] = {
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
-static const char *const report_formats[] = { "json", "md", "html" };
+static const char *const report_formats[] = { "json", "md", "html", "junit", "csv" };
 
 static fs_status dup_str(char **out, const char *s, const ctx *c)
 {
@@ -487,6 +507,153 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
     return fill_prompt(cfg, task, c);
 }
 
+/* An array of strings into an owned vector; expand: ${VAR} expansion (URLs). */
+static fs_status strs_of(char ***out, size_t *n_out, const cJSON *arr, bool expand,
+                         const char *dotted, const ctx *c)
+{
+    size_t n = arr ? (size_t)cJSON_GetArraySize(arr) : 0;
+    fs_status st = FS_OK;
+    *n_out = 0;
+    *out = fs_calloc(n + 1, sizeof(char *));
+    if (*out == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = arr ? arr->child : NULL; st == FS_OK && e != NULL; e = e->next) {
+        st = expand ? expand_env(&(*out)[*n_out], e->valuestring, c, dotted)
+                    : dup_str(&(*out)[*n_out], e->valuestring, c);
+        *n_out += st == FS_OK;
+    }
+    return st;
+}
+
+static fs_status check_url(const char *url, const char *dotted, const ctx *c)
+{
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        return fail_at(c, dotted, "'%s' is not an http:// or https:// URL", url);
+    }
+    return FS_OK;
+}
+
+/* url or urls (replicas) for the HTTP types. */
+static fs_status fill_urls(fs_config_target *t, const cJSON *obj, const char *dotted, const ctx *c)
+{
+    char sub[128];
+    const char *url = fs_json__str(obj, "url");
+    const cJSON *urls = cJSON_GetObjectItemCaseSensitive(obj, "urls");
+    snprintf(sub, sizeof sub, "%s.%s", dotted, urls ? "urls" : "url");
+    if (t->type == FS_TARGET_EXEC) {
+        return url || urls ? fail_at(c, sub, "an exec target has no URL (it runs \"command\")")
+                           : FS_OK;
+    }
+    if (url == NULL && urls == NULL) {
+        return fail_at(c, dotted, "missing required key 'url' (or 'urls' for replicas)");
+    }
+    fs_status st = urls ? strs_of(&t->urls, &t->n_urls, urls, true, sub, c)
+                        : expand_env(&t->url, url, c, sub);
+    for (size_t i = 0; st == FS_OK && i < t->n_urls; i++) {
+        st = check_url(t->urls[i], sub, c);
+    }
+    if (st == FS_OK && t->url == NULL && t->n_urls > 0) {
+        st = dup_str(&t->url, t->urls[0], c);
+    }
+    return st == FS_OK ? check_url(t->url, sub, c) : st;
+}
+
+static fs_status json_text(char **out, const cJSON *v, const ctx *c)
+{
+    *out = NULL;
+    if (v == NULL) {
+        return FS_OK;
+    }
+    char *text = fs_json__print(v, false);
+    if (text == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_status st = dup_str(out, text, c);
+    fs_json__free(text);
+    return st;
+}
+
+/* rest and exec: body template, headers, accepted statuses, answer pointer, command. */
+static fs_status fill_transport(fs_config_target *t, const cJSON *obj, const char *dotted,
+                                const ctx *c)
+{
+    const cJSON *headers = cJSON_GetObjectItemCaseSensitive(obj, "headers");
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(obj, "ok_statuses");
+    const cJSON *tmpl = cJSON_GetObjectItemCaseSensitive(obj, "body_template");
+    fs_status st = cJSON_IsString(tmpl) ? dup_str(&t->body_template, tmpl->valuestring, c)
+                                        : json_text(&t->body_template, tmpl, c);
+    size_t nh = headers ? (size_t)cJSON_GetArraySize(headers) : 0;
+    t->headers = fs_calloc(nh + 1, sizeof(char *));
+    t->ok_statuses = fs_calloc((ok ? (size_t)cJSON_GetArraySize(ok) : 0) + 1, sizeof(int));
+    if (st == FS_OK && (t->headers == NULL || t->ok_statuses == NULL)) {
+        st = FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *h = headers ? headers->child : NULL; st == FS_OK && h; h = h->next) {
+        if (!cJSON_IsString(h)) {
+            char sub[160];
+            snprintf(sub, sizeof sub, "%s.headers.%s", dotted, h->string);
+            return fail_at(c, sub, "expected a string, got %s", json_type_name(h));
+        }
+        fs_buf b;
+        fs_buf_init(&b, 0);
+        fs_buf_printf(&b, "%s: %s", h->string, h->valuestring);
+        t->headers[t->n_headers] = fs_buf_take(&b, NULL);
+        st = t->headers[t->n_headers++] ? FS_OK : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = ok ? ok->child : NULL; st == FS_OK && e; e = e->next) {
+        t->ok_statuses[t->n_ok_statuses++] = (int)e->valuedouble;
+    }
+    if (st == FS_OK) {
+        st = dup_str(&t->answer_pointer, fs_json__str(obj, "answer_pointer"), c);
+    }
+    if (st == FS_OK) {
+        char sub[128];
+        snprintf(sub, sizeof sub, "%s.command", dotted);
+        st = strs_of(&t->argv, &t->argc, cJSON_GetObjectItemCaseSensitive(obj, "command"),
+                     false, sub, c);
+    }
+    return st;
+}
+
+void fs_config__target_spec(fs_target_spec *spec, const fs_config_target *t)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->name = t->name;
+    spec->type = t->type;
+    spec->url = t->url;
+    spec->model = t->model;
+    spec->api_key_env = t->api_key_env;
+    spec->params_json = t->params_json;
+    spec->urls = (const char *const *)t->urls;
+    spec->n_urls = t->n_urls;
+    spec->logprobs = t->logprobs;
+    spec->top_logprobs = t->top_logprobs;
+    spec->echo = t->echo;
+    spec->body_template = t->body_template;
+    spec->headers = (const char *const *)t->headers;
+    spec->n_headers = t->n_headers;
+    spec->ok_statuses = t->ok_statuses;
+    spec->n_ok_statuses = t->n_ok_statuses;
+    spec->answer_pointer = t->answer_pointer;
+    spec->argv = (const char *const *)t->argv;
+    spec->argc = t->argc;
+    spec->processes = t->processes;
+}
+
+/* The whole target as the dispatcher sees it, checked by the target module. */
+static fs_status check_spec(const fs_config_target *t, const char *dotted, const ctx *c)
+{
+    fs_target_spec spec;
+    fs_error e;
+    fs_config__target_spec(&spec, t);
+    fs_error_clear(&e);
+    if (fs_target_check(&spec, &e) != FS_OK) {
+        return fail_at(c, dotted, "%s", e.msg);
+    }
+    return FS_OK;
+}
+
 static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *dotted,
                              const ctx *c)
 {
@@ -497,19 +664,17 @@ static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *
     }
     const char *type = fs_json__str(obj, "type");
     if (!fs_target_type_parse(type, &t->type)) {
-        static const char *const known[] = { "openai-chat", "openai-completions" };
-        const char *near = fs_nearest(type, known, 2);
+        static const char *const known[] = { "openai-chat", "openai-completions", "rest", "exec" };
+        const char *near = fs_nearest(type, known, 4);
         snprintf(sub, sizeof sub, "%s.type", dotted);
-        return fail_at(c, sub, "unknown target type '%s' (supported: %s)", type,
-                       near ? near : "openai-chat, openai-completions");
+        return fail_at(c, sub, "unknown target type '%s' (%s%s%s)", type,
+                       near ? "did you mean '" : "supported: openai-chat, openai-completions, "
+                                                 "rest, exec",
+                       near ? near : "", near ? "'?" : "");
     }
-    snprintf(sub, sizeof sub, "%s.url", dotted);
-    st = expand_env(&t->url, fs_json__str(obj, "url"), c, sub);
-    if (st == FS_OK && strncmp(t->url, "http://", 7) != 0 && strncmp(t->url, "https://", 8) != 0) {
-        st = fail_at(c, sub, "'%s' is not an http:// or https:// URL", t->url);
-    }
+    st = dup_str(&t->name, fs_json__str(obj, "name"), c);
     if (st == FS_OK) {
-        st = dup_str(&t->name, fs_json__str(obj, "name"), c);
+        st = fill_urls(t, obj, dotted, c);
     }
     if (st == FS_OK) {
         st = dup_str(&t->model, fs_json__str(obj, "model"), c);
@@ -517,16 +682,19 @@ static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *
     if (st == FS_OK) {
         st = dup_str(&t->api_key_env, fs_json__str(obj, "api_key_env"), c);
     }
-    const cJSON *params = cJSON_GetObjectItemCaseSensitive(obj, "params");
-    if (st == FS_OK && params != NULL) {
-        char *text = fs_json__print(params, false);
-        if (text == NULL) {
-            return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
-        }
-        st = dup_str(&t->params_json, text, c);
-        fs_json__free(text);
+    if (st == FS_OK) {
+        st = json_text(&t->params_json, cJSON_GetObjectItemCaseSensitive(obj, "params"), c);
     }
-    return st;
+    const cJSON *lp = cJSON_GetObjectItemCaseSensitive(obj, "logprobs");
+    t->logprobs = lp != NULL;
+    t->top_logprobs = lp ? (int)lp->valuedouble : 0;
+    t->echo = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "echo"));
+    const cJSON *procs = cJSON_GetObjectItemCaseSensitive(obj, "processes");
+    t->processes = procs ? (int)procs->valuedouble : 0;
+    if (st == FS_OK) {
+        st = fill_transport(t, obj, dotted, c);
+    }
+    return st == FS_OK ? check_spec(t, dotted, c) : st;
 }
 
 static fs_status fill_targets(fs_config *cfg, const cJSON *arr, const ctx *c)
@@ -702,6 +870,47 @@ static fs_status int_in(int64_t *out, const cJSON *obj, const char *key, int64_t
     return FS_OK;
 }
 
+/* Rate limits, budgets, fail-fast and backoff (the dispatcher's options). */
+static fs_status fill_run_limits(fs_config *cfg, const cJSON *run, const ctx *c)
+{
+    int64_t maxr = 0, maxt = 0, grow = 10, base = 250, maxb = 30000, fails = 0;
+    fs_status st = int_in(&maxr, run, "max_requests", 0, INT64_C(1) << 50, "run.max_requests", c);
+    if (st == FS_OK) {
+        st = int_in(&maxt, run, "max_tokens", 0, INT64_C(1) << 50, "run.max_tokens", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&grow, run, "grow_after", 0, 1000000, "run.grow_after", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&base, run, "backoff_base_ms", 1, 3600000, "run.backoff_base_ms", c);
+    }
+    if (st == FS_OK) {
+        st = int_in(&maxb, run, "backoff_max_ms", 1, 3600000, "run.backoff_max_ms", c);
+    }
+    const cJSON *ff = cJSON_GetObjectItemCaseSensitive(run, "fail_fast");
+    if (st == FS_OK && ff != NULL) {
+        st = check_object(c, ff, "run.fail_fast", fail_fast_keys, N_OF(fail_fast_keys));
+    }
+    if (st == FS_OK && ff != NULL) {
+        st = int_in(&fails, ff, "failures", 0, 1000000, "run.fail_fast.failures", c);
+    }
+    const cJSON *ra = ff ? cJSON_GetObjectItemCaseSensitive(ff, "retry_after_s") : NULL;
+    const cJSON *tpm = cJSON_GetObjectItemCaseSensitive(run, "tpm");
+    if (st == FS_OK && ((ra && ra->valuedouble < 0) || (tpm && tpm->valuedouble < 0))) {
+        st = fail_at(c, ra && ra->valuedouble < 0 ? "run.fail_fast.retry_after_s" : "run.tpm",
+                     "must be 0 or more");
+    }
+    cfg->max_requests = (uint64_t)maxr;
+    cfg->max_tokens = (uint64_t)maxt;
+    cfg->grow_after = (int)grow;
+    cfg->backoff_base_ms = (long)base;
+    cfg->backoff_max_ms = (long)maxb;
+    cfg->fail_fast_failures = (int)fails;
+    cfg->fail_fast_retry_after_ms = ra ? (long)(ra->valuedouble * 1000.0) : 0;
+    cfg->tpm = tpm ? tpm->valuedouble : 0.0;
+    return st;
+}
+
 static fs_status fill_run(fs_config *cfg, const cJSON *run, const ctx *c)
 {
     int64_t conc = 8, timeout = 30000, retries = 5, boot = 1000, examples = 5;
@@ -734,7 +943,11 @@ static fs_status fill_run(fs_config *cfg, const cJSON *run, const ctx *c)
     cfg->retries = (int)retries;
     cfg->bootstrap = (size_t)boot;
     cfg->examples = (size_t)examples;
-    return dup_str(&cfg->store, fs_json__str(run, "store"), c);
+    st = fill_run_limits(cfg, run, c);
+    if (st == FS_OK) {
+        st = dup_str(&cfg->cache, fs_json__str(run, "cache"), c);
+    }
+    return st == FS_OK ? dup_str(&cfg->store, fs_json__str(run, "store"), c) : st;
 }
 
 static fs_status fill_gates(fs_config *cfg, const cJSON *gates, const ctx *c)
@@ -817,7 +1030,7 @@ static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
         if (k == N_OF(report_formats)) {
             return fail_at(c, "report.formats",
                            "format '%s' is not supported by this version (supported: %s)",
-                           e->valuestring, "json, md, html");
+                           e->valuestring, "json, md, html, junit, csv");
         }
         st = dup_str(&cfg->formats[cfg->n_formats], e->valuestring, c);
         if (st != FS_OK) {
@@ -1025,6 +1238,12 @@ void fs_config_free(fs_config *c)
         fs_free(c->targets[i].model);
         fs_free(c->targets[i].api_key_env);
         fs_free(c->targets[i].params_json);
+        free_strs(c->targets[i].urls, c->targets[i].n_urls);
+        fs_free(c->targets[i].body_template);
+        free_strs(c->targets[i].headers, c->targets[i].n_headers);
+        fs_free(c->targets[i].ok_statuses);
+        fs_free(c->targets[i].answer_pointer);
+        free_strs(c->targets[i].argv, c->targets[i].argc);
     }
     fs_free(c->targets);
     for (size_t i = 0; c->perturbations != NULL && i < c->n_perturbations; i++) {
@@ -1035,6 +1254,7 @@ void fs_config_free(fs_config *c)
     }
     fs_free(c->perturbations);
     fs_free(c->store);
+    fs_free(c->cache);
     for (size_t i = 0; c->gates != NULL && i < c->n_gates; i++) {
         fs_free(c->gates[i].name);
     }

@@ -1007,7 +1007,12 @@ fs_status fs_audit__build_report(char **json_out, const fs_config *cfg, fs_store
         st = fs_audit__fairness_holm(root, err);
     }
     cJSON_AddItemToObject(root, "methodology", method_json(cfg));
-    cJSON_AddBoolToObject(verdict, "passed", failed == 0);
+    bool complete = prov->stopped[0] == '\0';
+    cJSON_AddBoolToObject(root, "complete", complete);
+    if (!complete) {
+        fs_json__add_str(root, "stopped", prov->stopped);
+    }
+    cJSON_AddBoolToObject(verdict, "passed", failed == 0 && complete);
     cJSON_AddNumberToObject(verdict, "gates", (double)cJSON_GetArraySize(gates));
     cJSON_AddNumberToObject(verdict, "gates_failed", (double)failed);
     if (st == FS_OK) {
@@ -1017,7 +1022,7 @@ fs_status fs_audit__build_report(char **json_out, const fs_config *cfg, fs_store
         st = *json_out ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     cJSON_Delete(root);
-    *gates_passed = failed == 0;
+    *gates_passed = failed == 0 && prov->stopped[0] == '\0';
     *gates_failed = failed;
     return st;
 }
@@ -1033,6 +1038,7 @@ fs_status fs_audit__prov_save(fs_store *store, const fs_audit__prov *prov, fs_er
     cJSON_AddNumberToObject(p, "requests_sent", (double)prov->requests_sent);
     cJSON_AddNumberToObject(p, "cache_hits", (double)prov->cache_hits);
     cJSON_AddItemToObject(p, "lexicons", lexicons_json(prov));
+    fs_json__add_str(p, "stopped", prov->stopped);
     char *text = fs_json__print(p, false);
     cJSON_Delete(p);
     if (text == NULL) {
@@ -1071,6 +1077,7 @@ fs_status fs_audit__prov_load(fs_audit__prov *prov, fs_store *store, fs_error *e
     copy_field(prov->started, sizeof prov->started, p, "started");
     copy_field(prov->finished, sizeof prov->finished, p, "finished");
     copy_field(prov->host, sizeof prov->host, p, "host");
+    copy_field(prov->stopped, sizeof prov->stopped, p, "stopped");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, "records");
     prov->records = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
     v = cJSON_GetObjectItemCaseSensitive(p, "requests_sent");

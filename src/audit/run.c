@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "audit/audit_internal.h"
+#include "audit/config_internal.h"
+#include "audit/extra_internal.h"
 #include "fairshake/demographics.h"
 #include "fairshake/report.h"
 #include "fairshake/version.h"
@@ -41,6 +43,7 @@ typedef struct run_ctx {
     const fs_audit_opts *opts;
     fs_error *err;
     fs_store *store;
+    fs_store *cache; /* run.cache: a response cache shared across runs; else the store */
     fs_dataset *ds;
     fs_perturber **perts;
     demog_set demog;
@@ -55,7 +58,7 @@ typedef struct run_ctx {
     fs_buf text, prompt, body, keybuf;
     fs_buf label_list; /* the task's labels joined with ", " ({{label_list}}) */
     fs_buf refs_json;  /* the current record's references as a JSON array ("" if none) */
-    uint64_t records, answered, errors, sent, cache_hits, variants;
+    uint64_t records, answered, errors, sent, cache_hits, variants, tokens;
     uint64_t total, progressed; /* variants expected over all targets; variants done */
 } run_ctx;
 
@@ -192,11 +195,13 @@ static fs_status on_done(const fs_response *resp, void *payload)
     fs_status st = FS_OK;
     bool parsed = false;
     c->answered++;
+    c->tokens += (resp->prompt_tokens > 0 ? (uint64_t)resp->prompt_tokens : 0) +
+                 (resp->completion_tokens > 0 ? (uint64_t)resp->completion_tokens : 0);
     if (resp->status == FS_OK) {
         st = record_answer(c, p->variant_id, resp->body, resp->body_len, resp, false, &parsed);
         if (st == FS_OK && parsed) {
-            st = fs_store_cache_put(c->store, p->cache_key, resp->body, resp->body_len,
-                                    &c->inner_err);
+            st = fs_store_cache_put(c->cache ? c->cache : c->store, p->cache_key, resp->body,
+                                    resp->body_len, &c->inner_err);
         }
     } else {
         fs_outcome o;
@@ -273,7 +278,7 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
         st = build_request(c, rec, text, len, key);
     }
     if (st == FS_OK && !done) {
-        st = fs_store_cache_get(c->store, key, &cached, &c->inner_err);
+        st = fs_store_cache_get(c->cache ? c->cache : c->store, key, &cached, &c->inner_err);
     }
     if (st != FS_OK || done || cached != NULL) {
         if (st == FS_OK && cached != NULL) {
@@ -550,12 +555,7 @@ static fs_status run_target(run_ctx *c, size_t ti)
     fs_dispatch_opts dis = FS_DISPATCH_OPTS_INIT;
     const fs_config *cfg = c->cfg;
     c->target = &cfg->targets[ti];
-    c->spec.name = c->target->name;
-    c->spec.type = c->target->type;
-    c->spec.url = c->target->url;
-    c->spec.model = c->target->model;
-    c->spec.api_key_env = c->target->api_key_env;
-    c->spec.params_json = c->target->params_json;
+    fs_config__target_spec(&c->spec, c->target);
     if (cfg->task == FS_TASK_LANGUAGE_MODELING) {
         /* perplexity of the prompt itself: its token log-probabilities, echoed */
         c->spec.logprobs = true;
@@ -581,9 +581,28 @@ static fs_status run_target(run_ctx *c, size_t ti)
     }
     dis.concurrency = c->opts->concurrency > 0 ? c->opts->concurrency : cfg->concurrency;
     dis.rps = cfg->rps;
+    dis.tpm = cfg->tpm;
     dis.timeout_ms = cfg->timeout_ms;
     dis.retries = cfg->retries;
     dis.seed = cfg->seed;
+    dis.backoff_base_ms = cfg->backoff_base_ms;
+    dis.backoff_max_ms = cfg->backoff_max_ms;
+    dis.grow_after = cfg->grow_after;
+    dis.fail_fast_retry_after_ms = cfg->fail_fast_retry_after_ms;
+    dis.fail_fast_failures = cfg->fail_fast_failures;
+    /* the budgets are for the whole run: what earlier targets spent is gone */
+    if (cfg->max_requests > 0) {
+        dis.max_requests = cfg->max_requests > c->sent ? cfg->max_requests - c->sent : 0;
+    }
+    if (cfg->max_tokens > 0) {
+        dis.max_tokens = cfg->max_tokens > c->tokens ? cfg->max_tokens - c->tokens : 0;
+    }
+    if ((cfg->max_requests > 0 && dis.max_requests == 0) ||
+        (cfg->max_tokens > 0 && dis.max_tokens == 0)) {
+        fs_dataset_free(c->ds);
+        c->ds = NULL;
+        return FS_ERR_LIMIT;
+    }
     st = fs_dispatch_run(&c->spec, &dis, on_next, on_done, c, c->opts->log, c->opts->log_payload,
                          c->err);
     for (size_t i = c->q_head; i < c->q_len; i++) {
@@ -744,6 +763,12 @@ static fs_status write_reports(const fs_config *cfg, fs_store *store, const char
                              formats ? formats : (const char *const *)cfg->formats,
                              formats ? n_formats : cfg->n_formats, err);
     }
+    const char *const *list = formats ? formats : (const char *const *)cfg->formats;
+    for (size_t i = 0; st == FS_OK && i < (formats ? n_formats : cfg->n_formats); i++) {
+        if (strcmp(list[i], "csv") == 0) {
+            st = fs_audit__write_csv(cfg, store, dir, err);
+        }
+    }
     fs_free(json);
     snprintf(res->report_dir, sizeof res->report_dir, "%s", dir);
     return st;
@@ -774,8 +799,16 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
             st = FS_FAIL(c->err, FS_ERR_TARGET,
                          "target '%s' (%s): every one of %llu requests failed; the store keeps "
                          "them and a later run retries them",
-                         c->target->name, c->target->url, (unsigned long long)answered);
+                         c->target->name, c->target->url ? c->target->url : "exec",
+                         (unsigned long long)answered);
         }
+    }
+    if (st == FS_ERR_LIMIT) {
+        snprintf(prov->stopped, sizeof prov->stopped,
+                 "budget reached (run.max_requests %llu, run.max_tokens %llu) after %llu "
+                 "requests and %llu tokens; run again with a larger budget to resume",
+                 (unsigned long long)c->cfg->max_requests, (unsigned long long)c->cfg->max_tokens,
+                 (unsigned long long)c->sent, (unsigned long long)c->tokens);
     }
     prov->records = c->records;
     prov->requests_sent = c->sent;
@@ -788,7 +821,7 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
 
 /* The number of counterfactual variants of a record, for the progress total. */
 static fs_status count_counterfactuals(demog_set *d, const fs_record *rec, uint64_t *total,
-                                       fs_error *err)
+                                       uint64_t *per_axis, fs_error *err)
 {
     for (size_t i = 0; i < d->n; i++) {
         const size_t *counts = NULL;
@@ -798,7 +831,11 @@ static fs_status count_counterfactuals(demog_set *d, const fs_record *rec, uint6
         }
         for (size_t to = 0; to < fs_demog_group_count(d->lex, d->axis[i]); to++) {
             size_t from;
-            *total += demog_target(d, i, counts, to, &from);
+            bool yes = demog_target(d, i, counts, to, &from);
+            *total += yes;
+            if (per_axis != NULL) {
+                per_axis[i] += yes;
+            }
         }
     }
     return FS_OK;
@@ -807,7 +844,8 @@ static fs_status count_counterfactuals(demog_set *d, const fs_record *rec, uint6
 /* Read every record once before anything is sent: a bad record stops the run before
  * the first request, and the count gives progress its total. */
 static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t limit,
-                                  uint64_t *records_out, uint64_t *cf_out, fs_error *err)
+                                  uint64_t *records_out, uint64_t *cf_out, uint64_t *cf_axis,
+                                  fs_error *err)
 {
     fs_dataset_opts dopts = FS_DATASET_OPTS_INIT;
     fs_dataset *ds = NULL;
@@ -823,7 +861,7 @@ static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t l
         records++;
         st = check_record(cfg, rec, NULL, err);
         if (st == FS_OK && d != NULL && cf_out != NULL) {
-            st = count_counterfactuals(d, rec, cf_out, err);
+            st = count_counterfactuals(d, rec, cf_out, cf_axis, err);
         }
     }
     fs_dataset_free(ds);
@@ -868,7 +906,7 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
         }
     }
     if (st == FS_OK) {
-        st = validate_dataset(cfg, &c->demog, c->opts->limit, &c->total, &cf_total, err);
+        st = validate_dataset(cfg, &c->demog, c->opts->limit, &c->total, &cf_total, NULL, err);
         c->total = (c->total * per_record + cf_total) * cfg->n_targets;
     }
     if (st == FS_OK) {
@@ -879,6 +917,16 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
     }
     if (st == FS_OK) {
         st = save_config_meta(c->store, cfg, err);
+    }
+    if (st == FS_OK && cfg->cache != NULL) {
+        char parent[1100];
+        st = dir_of(parent, sizeof parent, cfg->cache) == FS_OK ? mkdir_p(parent, err) : FS_OK;
+        if (st == FS_OK) {
+            st = fs_store_open(&c->cache, cfg->cache, NULL, false, err);
+        }
+        if (st != FS_OK) {
+            fs_error_prefix(err, "%s: run.cache", cfg->path);
+        }
     }
     return st;
 }
@@ -896,6 +944,14 @@ static fs_status execute_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
     fs_status st = dispatch_all(c, prov, out);
     fs_status fst = fs_store_flush(c->store, st == FS_OK ? err : NULL);
     st = st == FS_OK ? fst : st;
+    if (c->cache != NULL) {
+        fst = fs_store_close(c->cache, st == FS_OK ? err : NULL);
+        c->cache = NULL;
+        st = st == FS_OK ? fst : st;
+    }
+    /* a budget stop is clean: the report says how far the run got, marked incomplete */
+    bool budget = st == FS_ERR_LIMIT;
+    st = budget ? FS_OK : st;
     fs_audit__now_iso(prov->finished);
     if (st == FS_OK) {
         st = fs_audit__prov_save(c->store, prov, err);
@@ -907,6 +963,55 @@ static fs_status execute_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
         st = fs_store_close(c->store, err);
         c->store = NULL;
     }
+    if (st == FS_OK && budget) {
+        st = FS_FAIL(err, FS_ERR_LIMIT, "%s (partial report in %s)", prov->stopped, dir);
+    }
+    return st;
+}
+
+/* The plan of a run without sending anything: variants per target and condition. */
+static fs_status plan(const fs_config *cfg, const fs_audit_opts *opts, fs_audit_result *out,
+                      fs_error *err)
+{
+    demog_set d;
+    uint64_t records = 0, cf = 0, *per_axis = fs_calloc(cfg->n_axes + 1, sizeof *per_axis);
+    fs_buf b;
+    fs_buf_init(&b, 0);
+    fs_status st = per_axis ? demog_open(&d, cfg, opts->data_dir ? opts->data_dir
+                                                                 : fs_audit_data_dir(), err)
+                            : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    if (st == FS_OK) {
+        st = validate_dataset(cfg, &d, opts->limit, &records, &cf, per_axis, err);
+    }
+    if (st == FS_OK) {
+        uint64_t per_target = records;
+        fs_buf_printf(&b, "%-32s %12s\n%-32s %12llu\n", "condition", "requests", "clean",
+                      (unsigned long long)records);
+        for (size_t i = 0; i < cfg->n_perturbations; i++) {
+            uint64_t n = records * cfg->perturbations[i].n;
+            per_target += n;
+            fs_buf_printf(&b, "%-32s %12llu\n", cfg->perturbations[i].label, (unsigned long long)n);
+        }
+        for (size_t i = 0; i < cfg->n_axes; i++) {
+            fs_buf_printf(&b, "counterfactual %-17s %12llu\n", cfg->axes[i],
+                          (unsigned long long)per_axis[i]);
+            per_target += per_axis[i];
+        }
+        fs_buf_printf(&b, "%-32s %12llu\n", "per target", (unsigned long long)per_target);
+        for (size_t t = 0; t < cfg->n_targets; t++) {
+            fs_buf_printf(&b, "target %-25s %12llu\n", cfg->targets[t].name,
+                          (unsigned long long)per_target);
+        }
+        fs_buf_printf(&b, "%-32s %12llu\n(at most: answers already in the run store or the "
+                          "response cache are not sent again)\n",
+                      "total", (unsigned long long)(per_target * cfg->n_targets));
+        out->plan = fs_buf_take(&b, NULL);
+        out->variants = per_target;
+        st = out->plan ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    demog_close(&d);
+    fs_buf_dispose(&b);
+    fs_free(per_axis);
     return st;
 }
 
@@ -926,6 +1031,11 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     fs_buf_init(&c.label_list, 0);
     fs_buf_init(&c.refs_json, 0);
     fs_status st = fs_config_load(&cfg, config_path, err);
+    if (st == FS_OK && opts->dry_run) {
+        st = plan(cfg, opts, out, err);
+        fs_config_free(cfg);
+        return st;
+    }
     for (size_t i = 0; st == FS_OK && i < cfg->n_labels; i++) {
         fs_buf_puts(&c.label_list, i ? ", " : "");
         fs_buf_puts(&c.label_list, cfg->labels[i]);
@@ -942,6 +1052,7 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
         }
     }
     fs_store_free(c.store);
+    fs_store_free(c.cache);
     free_perturbers(c.perts, cfg ? cfg->n_perturbations : 0);
     demog_close(&c.demog);
     fs_free(c.queue);
@@ -966,7 +1077,7 @@ fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_er
         st = make_perturbers(&perts, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
     }
     if (st == FS_OK) {
-        st = validate_dataset(cfg, NULL, 0, NULL, NULL, err);
+        st = validate_dataset(cfg, NULL, 0, NULL, NULL, NULL, err);
     }
     free_perturbers(perts, cfg ? cfg->n_perturbations : 0);
     fs_config_free(cfg);

@@ -97,8 +97,13 @@ int cli_cmd_report(const cli_cmd *cmd, cli_args *a)
             if (comma != NULL) {
                 *comma = '\0';
             }
-            if (strcmp(p, "json") != 0 && strcmp(p, "md") != 0 && strcmp(p, "html") != 0) {
-                return cli_usage(cmd, "--format: unknown format '%s' (json, md, html)", p);
+            static const char *const known[] = { "json", "md", "html", "junit", "csv" };
+            bool ok = false;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+                ok = ok || strcmp(p, known[k]) == 0;
+            }
+            if (!ok) {
+                return cli_usage(cmd, "--format: unknown format '%s' (json, md, html, junit, csv)", p);
             }
             formats[n++] = p;
             p = comma ? comma + 1 : NULL;

@@ -90,6 +90,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
         return cli_usage(cmd, "--limit: expected a positive integer");
     }
     opts.out_dir = cli_get(cmd, a, "out");
+    opts.dry_run = cli_flag(cmd, a, "dry-run");
     opts.fresh = cli_flag(cmd, a, "fresh");
     opts.log = quiet ? NULL : on_log;
     opts.progress = quiet ? NULL : on_progress;
@@ -97,6 +98,11 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
     fs_status st = fs_audit_run(a->positional[0], &opts, &res, &err);
     if (st != FS_OK) {
         return cli_fail(st, &err);
+    }
+    if (res.plan != NULL) {
+        fputs(res.plan, stdout);
+        fs_free(res.plan);
+        return 0;
     }
     if (!quiet) {
         fprintf(stderr, "fairshake: %llu variants, %llu requests sent, %llu from the cache\n",
