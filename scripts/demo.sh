@@ -23,4 +23,13 @@ if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
   echo "demo: fairshake run failed (exit $status)" >&2
   exit "$status"
 fi
-echo "demo: report written to reports/sentiment-audit/report.md (and report.json)"
+echo "demo: report written to reports/sentiment-audit/report.md (and report.json, report.html)"
+# The second sample: sensitive data in clinical notes, found by pii-identifier.
+status=0
+FAIRSHAKE_REFMODEL_URL="$url" \
+  "$bin/fairshake" run examples/medical-notes/audit.json --fresh --quiet || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
+  echo "demo: fairshake run failed on the medical notes (exit $status)" >&2
+  exit "$status"
+fi
+echo "demo: report written to reports/medical-notes-audit/report.md (and report.json, report.html)"

@@ -13,7 +13,8 @@ typedef enum fs_task_type {
     FS_TASK_SUMMARIZATION = 2,
     FS_TASK_TRANSLATION = 3,
     FS_TASK_LANGUAGE_MODELING = 4,
-    FS_TASK_GENERATION = 5
+    FS_TASK_GENERATION = 5,
+    FS_TASK_IDENTIFICATION = 6
 } fs_task_type;
 
 /** "classification", "qa", ... */
@@ -93,6 +94,11 @@ typedef struct fs_config {
     char *favourable;      /* demographics.favorable_label; default the first task label */
     fs_params reference;   /* demographics.reference: axis or group field -> group */
     bool optional_groups;  /* demographics.optional_groups */
+    bool identify;         /* an "identification" section: inventory and disclosure */
+    char **id_categories;  /* identification.categories (NULL: every category) */
+    size_t n_id_categories;
+    int disclosure;        /* identification.disclosure: 0 forbidden, 1 expected */
+    char *id_patterns;     /* identification.patterns: the user's own patterns file */
     fs_config_gate *gates;
     size_t n_gates;
     char *report_dir;

@@ -78,7 +78,15 @@ typedef struct fs_audit__summary {
     const char *worst_drop, *worst_flip, *worst_delta;
     bool drop_undefined; /* some perturbation's drop rate could not be computed */
     fs_audit__fair_summary fair;
+    double id_recall; /* identification: micro recall (exact spans) on clean inputs */
+    double leak_rate; /* disclosed / sensitive items in the answered clean inputs */
 } fs_audit__summary;
+
+/** The "identification" object of a target: inventory, quality (identification task)
+ *  and disclosure, from the store's clean rows. */
+fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
+                                        const char *target, uint64_t limit,
+                                        fs_audit__summary *sum, fs_error *err);
 
 /** clean, robustness, worst_case, error_rate and latency of a target for the tasks scored
  *  against references or answers (every task but classification), into target_obj. */

@@ -214,8 +214,9 @@ static const key_spec top_keys[] = {
     { "report", K_OBJ, false },       { "protect", K_STRS, false },
     { "demographics", K_OBJ, false }, { "identification", K_OBJ, false },
 };
-static const char *const task_names[] = { "classification", "qa", "summarization",
-                                          "translation", "language-modeling", "generation" };
+static const char *const task_names[] = { "classification",    "qa",         "summarization",
+                                          "translation",       "language-modeling",
+                                          "generation",        "identification" };
 
 const char *fs_task_name(fs_task_type t)
 {
@@ -251,6 +252,9 @@ static const key_spec demog_keys[] = {
     { "reference", K_MAP, false },
     { "optional_groups", K_BOOL, false },
 };
+static const key_spec ident_keys[] = { { "categories", K_STRS, false },
+                                       { "disclosure", K_STR, false },
+                                       { "patterns", K_STR, false } };
 static const key_spec run_keys[] = {
     { "concurrency", K_INT, false },    { "rps", K_NUM, false },
     { "timeout_ms", K_INT, false },     { "retries", K_INT, false },
@@ -279,6 +283,8 @@ const char *const fs_config__gate_names[] = {
     "fairness.max_counterfactual_flip_rate",
     "fairness.min_disparate_impact",
     "fairness.max_parity_difference",
+    "identification.min_recall",
+    "identification.max_leak_rate",
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
@@ -408,6 +414,9 @@ static size_t prompt_names(fs_task_type t, const char **names)
     }
     if (t == FS_TASK_CLASSIFICATION) {
         names[n++] = "label_list";
+    }
+    if (t == FS_TASK_IDENTIFICATION) {
+        names[n++] = "categories";
     }
     return n;
 }
@@ -1041,6 +1050,27 @@ static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
     return FS_OK;
 }
 
+static fs_status fill_identification(fs_config *cfg, const cJSON *id, const ctx *c)
+{
+    fs_status st = check_object(c, id, "identification", ident_keys, N_OF(ident_keys));
+    const char *mode = fs_json__str(id, "disclosure");
+    cfg->identify = true;
+    if (st == FS_OK && mode != NULL && strcmp(mode, "forbidden") != 0 &&
+        strcmp(mode, "expected") != 0) {
+        return fail_at(c, "identification.disclosure",
+                       "must be 'forbidden' (answers must not repeat the input's sensitive "
+                       "items) or 'expected' (they may), got '%s'",
+                       mode);
+    }
+    cfg->disclosure = mode != NULL && strcmp(mode, "expected") == 0;
+    if (st == FS_OK && cJSON_GetObjectItemCaseSensitive(id, "categories") != NULL) {
+        st = strs_of(&cfg->id_categories, &cfg->n_id_categories,
+                     cJSON_GetObjectItemCaseSensitive(id, "categories"), false,
+                     "identification.categories", c);
+    }
+    return st == FS_OK ? dup_str(&cfg->id_patterns, fs_json__str(id, "patterns"), c) : st;
+}
+
 static fs_status fill_demographics(fs_config *cfg, const cJSON *d, const ctx *c)
 {
     fs_status st = check_object(c, d, "demographics", demog_keys, N_OF(demog_keys));
@@ -1099,12 +1129,7 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
     if (st != FS_OK) {
         return st;
     }
-    static const char *const later[] = { "identification" };
-    for (size_t i = 0; i < N_OF(later); i++) {
-        if (cJSON_GetObjectItemCaseSensitive(root, later[i]) != NULL) {
-            return fail_at(c, later[i], "not supported by this version of fairshake");
-        }
-    }
+
     st = dup_str(&cfg->name, fs_json__str(root, "name"), c);
     if (st == FS_OK && (cfg->name[0] == '\0' || strpbrk(cfg->name, "/\\") != NULL ||
                         strcmp(cfg->name, ".") == 0 || strcmp(cfg->name, "..") == 0)) {
@@ -1137,6 +1162,13 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "demographics");
         fs_params_init(&cfg->reference);
         st = d ? fill_demographics(cfg, d, c) : FS_OK;
+    }
+    if (st == FS_OK && cJSON_GetObjectItemCaseSensitive(root, "identification") != NULL) {
+        st = fill_identification(cfg, cJSON_GetObjectItemCaseSensitive(root, "identification"),
+                                 c);
+    }
+    if (st == FS_OK && cfg->task == FS_TASK_IDENTIFICATION) {
+        cfg->identify = true;
     }
     if (st == FS_OK && cfg->favourable == NULL && cfg->n_labels > 0) {
         st = dup_str(&cfg->favourable, cfg->labels[0], c);
@@ -1261,6 +1293,8 @@ void fs_config_free(fs_config *c)
     fs_free(c->gates);
     free_strs(c->axes, c->n_axes);
     fs_free(c->favourable);
+    free_strs(c->id_categories, c->n_id_categories);
+    fs_free(c->id_patterns);
     fs_params_dispose(&c->reference);
     fs_free(c->report_dir);
     free_strs(c->formats, c->n_formats);

@@ -806,6 +806,13 @@ static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
         g.value = s->fair.min_disparate_impact;
         g.at_least = true;
         g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
+    } else if (strcmp(name, "identification.min_recall") == 0) {
+        g.value = s->id_recall;
+        g.at_least = true;
+        g.reason = "no identification quality (task identification) or no gold item";
+    } else if (strcmp(name, "identification.max_leak_rate") == 0) {
+        g.value = s->leak_rate;
+        g.reason = "no identification section or no sensitive item in the answered inputs";
     } else if (strcmp(name, "fairness.max_parity_difference") == 0) {
         g.value = s->fair.parity_difference;
         g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
@@ -842,7 +849,7 @@ static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config 
 {
     const fs_config_target *tc = &cfg->targets[ti];
     summary s = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false,
-                  { NAN, NULL, NAN, NULL, NAN } };
+                  { NAN, NULL, NAN, NULL, NAN }, NAN, NAN };
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToArray(targets, o);
     fs_json__add_str(o, "name", tc->name);
@@ -850,6 +857,9 @@ static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config 
     fs_json__add_str(o, "url", tc->url);
     fs_json__add_str(o, "model", tc->model);
     fs_status st = fs_audit__text_target_json(o, cfg, store, tc->name, limit, &s, err);
+    if (st == FS_OK && cfg->identify) {
+        st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
+    }
     if (st == FS_OK) {
         gates_json(gates, cfg, tc->name, &s, failed);
     }
@@ -866,7 +876,7 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     table t;
     picks p;
     summary s = { NAN, NAN,  NAN,  NAN,  NAN,   NAN,
-                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN } };
+                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN }, NAN, NAN };
     int *clean = NULL;
     memset(&p, 0, sizeof p);
     fs_status st = table_load(&t, cfg, store, tc->name, limit, err);
@@ -901,6 +911,9 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
         }
         fs_audit__view v = { cfg, t.n_rec, t.gold, clean, t.group, limit };
         st = fs_audit__fairness_json(o, &v, store, tc->name, &s.fair, err);
+    }
+    if (st == FS_OK && cfg->identify) {
+        st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
     }
     if (st == FS_OK) {
         gates_json(gates, cfg, tc->name, &s, failed);

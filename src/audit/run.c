@@ -19,6 +19,7 @@
 #include "audit/config_internal.h"
 #include "audit/extra_internal.h"
 #include "fairshake/demographics.h"
+#include "fairshake/identify.h"
 #include "fairshake/report.h"
 #include "fairshake/version.h"
 
@@ -228,14 +229,17 @@ static fs_status on_done(const fs_response *resp, void *payload)
 static fs_status build_request(run_ctx *c, const fs_record *rec, const char *text, size_t len,
                                char key[65])
 {
-    static const char *const names[] = { "input", "input2", "context", "label_list" };
-    const char *values[4] = { text, rec->input2, rec->context, fs_buf_cstr(&c->label_list) };
-    size_t lens[4] = { len, rec->input2 ? strlen(rec->input2) : 0,
-                       rec->context ? strlen(rec->context) : 0, c->label_list.len };
+    static const char *const names[] = { "input", "input2", "context", "label_list",
+                                         "categories" };
+    const char *values[5] = { text, rec->input2, rec->context, fs_buf_cstr(&c->label_list),
+                              fs_buf_cstr(&c->label_list) };
+    size_t lens[5] = { len, rec->input2 ? strlen(rec->input2) : 0,
+                       rec->context ? strlen(rec->context) : 0, c->label_list.len,
+                       c->label_list.len };
     fs_buf_reset(&c->prompt);
     fs_buf_reset(&c->body);
     fs_buf_reset(&c->keybuf);
-    fs_status st = fs_prompt_render_vars(&c->prompt, c->cfg->prompt, names, values, lens, 4,
+    fs_status st = fs_prompt_render_vars(&c->prompt, c->cfg->prompt, names, values, lens, 5,
                                          &c->inner_err);
     if (st == FS_OK) {
         st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
@@ -408,16 +412,21 @@ static fs_status demog_variants(run_ctx *c, const fs_record *rec)
 }
 
 /* A text task's references, as the JSON array stored as the variant's gold. */
-static void refs_to_json(fs_buf *out, const fs_record *rec)
+static void refs_to_json(fs_buf *out, const fs_record *rec, bool raw)
 {
     fs_buf_reset(out);
-    if (rec->n_refs == 0 && !rec->unanswerable) {
+    if (rec->n_refs == 0 && !rec->unanswerable && !raw) {
         return;
     }
     fs_buf_putc(out, '[');
     for (size_t i = 0; i < rec->n_refs; i++) {
         fs_buf_puts(out, i ? "," : "");
-        fs_buf_put_json_string(out, rec->refs[i], strlen(rec->refs[i]));
+        if (raw) {
+            /* identification: each reference is an annotation object's JSON text */
+            fs_buf_puts(out, rec->refs[i]);
+        } else {
+            fs_buf_put_json_string(out, rec->refs[i], strlen(rec->refs[i]));
+        }
     }
     fs_buf_putc(out, ']');
 }
@@ -425,6 +434,7 @@ static void refs_to_json(fs_buf *out, const fs_record *rec)
 static bool needs_refs(fs_task_type t)
 {
     return t == FS_TASK_QA || t == FS_TASK_SUMMARIZATION || t == FS_TASK_TRANSLATION;
+    /* identification: a record without annotations has no sensitive item (an empty list) */
 }
 
 /* A record fits the task: a known label (classification) or references where the task
@@ -434,7 +444,7 @@ static fs_status check_record(const fs_config *cfg, const fs_record *rec, fs_buf
 {
     if (cfg->task != FS_TASK_CLASSIFICATION) {
         if (refs_json != NULL) {
-            refs_to_json(refs_json, rec);
+            refs_to_json(refs_json, rec, cfg->task == FS_TASK_IDENTIFICATION);
         }
         if (needs_refs(cfg->task) && rec->n_refs == 0 && !rec->unanswerable) {
             return FS_FAIL(err, FS_ERR_INPUT,
@@ -969,6 +979,31 @@ static fs_status execute_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
     return st;
 }
 
+/* {{categories}} of an identification prompt: the configured categories, else every
+ * category the detectors know. */
+static fs_status category_list(fs_buf *out, const fs_config *cfg, const fs_audit_opts *opts,
+                               fs_error *err)
+{
+    fs_identify_detector *d = NULL;
+    const char *const *cats = (const char *const *)cfg->id_categories;
+    size_t n = cfg->n_id_categories;
+    fs_status st = FS_OK;
+    if (cats == NULL) {
+        fs_identify_opts io;
+        memset(&io, 0, sizeof io);
+        io.file = cfg->id_patterns;
+        st = fs_identify_detector_new(&d, opts->data_dir ? opts->data_dir : fs_audit_data_dir(),
+                                      &io, err);
+        n = st == FS_OK ? fs_identify_detector_categories(d, &cats) : 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fs_buf_puts(out, i ? ", " : "");
+        fs_buf_puts(out, cats[i]);
+    }
+    fs_identify_detector_free(d);
+    return st;
+}
+
 /* The plan of a run without sending anything: variants per target and condition. */
 static fs_status plan(const fs_config *cfg, const fs_audit_opts *opts, fs_audit_result *out,
                       fs_error *err)
@@ -1039,6 +1074,9 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     for (size_t i = 0; st == FS_OK && i < cfg->n_labels; i++) {
         fs_buf_puts(&c.label_list, i ? ", " : "");
         fs_buf_puts(&c.label_list, cfg->labels[i]);
+    }
+    if (st == FS_OK && cfg->task == FS_TASK_IDENTIFICATION) {
+        st = category_list(&c.label_list, cfg, opts, err);
     }
     if (st == FS_OK) {
         const char *dir = opts->out_dir ? opts->out_dir : cfg->report_dir;

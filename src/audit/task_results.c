@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "audit/audit_internal.h"
+#include "fairshake/identify.h"
 #include "fairshake/score.h"
 #include "fairshake/stats.h"
 
@@ -34,6 +35,9 @@ static const metric sum_metrics[] = {
 };
 static const metric mt_metrics[] = { { "bleu", false }, { "chrf", false } };
 static const metric lm_metrics[] = { { "perplexity", true } };
+/* identification: micro-averaged over categories, an item matching when its category
+ * matches (spans move under perturbations, so only this mode compares conditions) */
+static const metric id_metrics[] = { { "recall", false }, { "precision", false }, { "f1", false } };
 
 typedef struct tcol {
     uint64_t variants, unchanged, errors;
@@ -58,6 +62,7 @@ typedef struct ttable {
     double *lat;
     size_t n_lat, cap_lat;
     fs_squad_scorer *squad;
+    fs_identify_detector *ident;
     fs_rouge_scorer *rouge;
     fs_bleu_scorer *bleu;
     fs_chrf_scorer *chrf;
@@ -238,14 +243,75 @@ static fs_status stats_lm(ttable *t, const char *a, size_t n, double *s, double 
     return st;
 }
 
-static fs_status item_stats(ttable *t, size_t at, const char *gold, const char *answer)
+/* The annotations stored as a variant's gold: [{"category", "start", "end"}, ...]. */
+static fs_status gold_spans(fs_identify_span **out, size_t *n_out, const char *gold,
+                            cJSON **doc, fs_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    fs_status st = gold ? fs_json__parse(doc, gold, strlen(gold), "annotations", err) : FS_OK;
+    size_t n = *doc ? (size_t)cJSON_GetArraySize(*doc) : 0;
+    *out = st == FS_OK ? fs_calloc(n + 1, sizeof **out) : NULL;
+    if (st == FS_OK && *out == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (const cJSON *e = *doc ? (*doc)->child : NULL; st == FS_OK && e; e = e->next) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "start");
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "end");
+        const char *cat = fs_json__str(e, "category");
+        if (cat == NULL || !cJSON_IsNumber(a) || !cJSON_IsNumber(b)) {
+            return FS_FAIL(err, FS_ERR_INPUT, "an annotation needs category, start and end");
+        }
+        (*out)[*n_out].category = cat;
+        (*out)[*n_out].start = (size_t)a->valuedouble;
+        (*out)[*n_out].end = (size_t)b->valuedouble;
+        (*n_out)++;
+    }
+    return st;
+}
+
+/* identification: [tp, fp, fn] matching by category, then by exact span */
+static fs_status stats_ident(ttable *t, const char *gold, const char *input, const char *a,
+                             size_t n, double *s, double *item)
+{
+    fs_identify_span *spans = NULL;
+    size_t n_spans = 0;
+    cJSON *doc = NULL;
+    fs_identify_counts cnt;
+    fs_identify_counts_init(&cnt);
+    fs_status st = gold_spans(&spans, &n_spans, gold, &doc, t->err);
+    if (st == FS_OK) {
+        st = fs_identify_score_answer(&cnt, t->ident, input, strlen(input), spans, n_spans, a, n,
+                                      t->err);
+    }
+    for (size_t c = 0; st == FS_OK && c < cnt.n_classes; c++) {
+        s[0] += (double)cnt.classes[c].tp[FS_IDENTIFY_CATEGORY];
+        s[1] += (double)cnt.classes[c].fp[FS_IDENTIFY_CATEGORY];
+        s[2] += (double)cnt.classes[c].fn[FS_IDENTIFY_CATEGORY];
+        s[3] += (double)cnt.classes[c].tp[FS_IDENTIFY_EXACT];
+        s[4] += (double)cnt.classes[c].fp[FS_IDENTIFY_EXACT];
+        s[5] += (double)cnt.classes[c].fn[FS_IDENTIFY_EXACT];
+    }
+    *item = s[0] + s[2] > 0 ? s[0] / (s[0] + s[2]) : NAN;
+    fs_identify_counts_dispose(&cnt);
+    fs_free(spans);
+    cJSON_Delete(doc);
+    return st;
+}
+
+static fs_status item_stats(ttable *t, size_t at, const char *gold, const char *answer,
+                            const char *input)
 {
     refs r;
     double *s = t->stats + at * t->n_stats, item = NAN;
     size_t n = strlen(answer);
     uint64_t hash = fnv(answer, n);
-    fs_status st = parse_refs(&r, gold, t->err);
+    fs_status st = t->cfg->task == FS_TASK_IDENTIFICATION ? FS_OK : parse_refs(&r, gold, t->err);
     switch (t->cfg->task) {
+    case FS_TASK_IDENTIFICATION:
+        memset(s, 0, t->n_stats * sizeof *s);
+        st = stats_ident(t, gold, input, answer, n, s, &item);
+        break;
     case FS_TASK_QA:
         st = st == FS_OK ? stats_qa(t, &r, answer, n, s, &item, &hash) : st;
         break;
@@ -303,6 +369,11 @@ static double aggregate(const ttable *t, const double *sum, size_t count, size_t
     }
     case FS_TASK_LANGUAGE_MODELING:
         return sum[1] > 0 ? exp(-sum[0] / sum[1]) : NAN;
+    case FS_TASK_IDENTIFICATION: {
+        double tp = sum[0], fp = sum[1], fn = sum[2];
+        double r = tp + fn > 0 ? tp / (tp + fn) : NAN, p = tp + fp > 0 ? tp / (tp + fp) : NAN;
+        return m == 0 ? r : m == 1 ? p : (p + r > 0 ? 2 * p * r / (p + r) : (isnan(p) ? NAN : 0));
+    }
     default:
         return NAN;
     }
@@ -362,7 +433,7 @@ static fs_status on_trow(const fs_variant *v, const fs_outcome *o, void *payload
     if (!o->cached) {
         t->lat[t->n_lat++] = o->latency_ms;
     }
-    fs_status st = item_stats(t, at, v->label, o->answer);
+    fs_status st = item_stats(t, at, v->label, o->answer, v->text);
     if (st != FS_OK) {
         fs_error_prefix(t->err, "record %s, %s", v->record_id, v->perturbation);
     }
@@ -387,6 +458,9 @@ static const metric *task_metrics(fs_task_type task, size_t *n, size_t *main)
     case FS_TASK_LANGUAGE_MODELING:
         *n = 1;
         return lm_metrics;
+    case FS_TASK_IDENTIFICATION:
+        *n = 3;
+        return id_metrics;
     default:
         *n = 0;
         return NULL;
@@ -409,6 +483,7 @@ static fs_status ttable_open(ttable *t, const fs_config *cfg, uint64_t limit, fs
                  : cfg->task == FS_TASK_SUMMARIZATION   ? 4
                  : cfg->task == FS_TASK_TRANSLATION     ? 10 + 3 * (size_t)co.char_order
                  : cfg->task == FS_TASK_LANGUAGE_MODELING ? 2
+                 : cfg->task == FS_TASK_IDENTIFICATION    ? 6
                                                           : 0;
     t->base = fs_calloc(cfg->n_perturbations + 1, sizeof *t->base);
     if (t->base == NULL) {
@@ -434,6 +509,11 @@ static fs_status ttable_open(ttable *t, const fs_config *cfg, uint64_t limit, fs
     if (st == FS_OK && cfg->task == FS_TASK_TRANSLATION) {
         st = fs_chrf_scorer_new(&t->chrf, &t->chrf_opts, err);
     }
+    if (st == FS_OK && cfg->task == FS_TASK_IDENTIFICATION) {
+        fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
+        io.file = cfg->id_patterns;
+        st = fs_identify_detector_new(&t->ident, fs_audit_data_dir(), &io, err);
+    }
     return st;
 }
 
@@ -456,6 +536,7 @@ static void ttable_dispose(ttable *t)
     fs_free(t->state);
     fs_free(t->lat);
     fs_squad_scorer_free(t->squad);
+    fs_identify_detector_free(t->ident);
     fs_rouge_scorer_free(t->rouge);
     fs_bleu_scorer_free(t->bleu);
     fs_chrf_scorer_free(t->chrf);
@@ -933,6 +1014,7 @@ static void worst_case_json(cJSON *o, const ttable *t)
     const char *item = t->cfg->task == FS_TASK_QA            ? "f1"
                        : t->cfg->task == FS_TASK_SUMMARIZATION ? "rougeL"
                        : t->cfg->task == FS_TASK_TRANSLATION   ? "sentence_chrf"
+                       : t->cfg->task == FS_TASK_IDENTIFICATION ? "recall"
                                                                 : "mean_logprob";
     cJSON *m = cJSON_AddObjectToObject(w, "metrics");
     fs_audit__num(m, item, n ? acc / (double)n : NAN,

@@ -198,6 +198,7 @@ static fs_status copy_opts(fs_dataset *ds, const char *path, const fs_dataset_op
     }
     ds->max = o->max_record_bytes != 0 ? o->max_record_bytes : FS_DATASET_DEFAULT_MAX;
     fs_buf_init(&ds->buf, ds->max);
+    fs_buf_init(&ds->objs, 0);
     ds->format = o->format;
     if (ds->format == FS_FORMAT_SQUAD && o->max_record_bytes == 0) {
         ds->max = FS_DATASET_SQUAD_MAX;
@@ -328,6 +329,7 @@ void fs_dataset_free(fs_dataset *ds)
     }
     fs_free(ds->chunk);
     fs_buf_dispose(&ds->buf);
+    fs_buf_dispose(&ds->objs);
     fs_free(ds->path);
     fs_free(ds->input_field);
     fs_free(ds->label_field);

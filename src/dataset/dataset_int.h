@@ -29,6 +29,7 @@ struct fs_dataset {
     uint64_t index; /* records returned so far */
 
     fs_buf buf; /* current line (JSONL) or NUL-separated fields (CSV/TSV), capped at max */
+    fs_buf objs; /* JSONL: references that are objects, printed as JSON, NUL-separated */
     fs_record rec;
     char id_text[24];  /* default id: the 1-based record number */
     const char **refs; /* rec.refs points here; borrowed strings */

@@ -231,7 +231,24 @@ static fs_status take_pair_context(fs_dataset *ds, const cJSON *obj, fs_error *e
     return st == FS_OK ? take_string(ds, obj, ds->context_field, &ds->rec.context, err) : st;
 }
 
-/* References: a string (one reference) or an array of strings. */
+/* A reference that is an object (an annotation such as {"category", "start", "end"}):
+ * printed as JSON into ds->objs; *off_out is where its text starts. */
+static fs_status print_obj(fs_dataset *ds, const cJSON *e, size_t *off_out, fs_error *err)
+{
+    char *text = fs_json__print(e, false);
+    if (text == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    *off_out = ds->objs.len;
+    fs_buf_puts(&ds->objs, text);
+    fs_buf_putc(&ds->objs, '\0');
+    fs_json__free(text);
+    return fs_buf_status(&ds->objs) == FS_OK ? FS_OK
+                                             : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+}
+
+/* References: a string (one reference) or an array of strings; array elements that are
+ * objects (annotations) are handed out as their JSON text. */
 static fs_status take_refs(fs_dataset *ds, const cJSON *obj, fs_error *err)
 {
     const char *field = ds->refs_field;
@@ -248,14 +265,30 @@ static fs_status take_refs(fs_dataset *ds, const cJSON *obj, fs_error *err)
     size_t n = cJSON_IsString(v) ? 1 : (size_t)cJSON_GetArraySize(v), i = 0;
     fs_status st = fs_dataset__reserve_refs(ds, n, ds->line, err);
     const cJSON *e = cJSON_IsString(v) ? v : v->child;
+    fs_buf_reset(&ds->objs);
+    bool objects = false;
     for (; st == FS_OK && e != NULL && i < n; e = e->next, i++) {
+        if (cJSON_IsObject(e)) {
+            size_t off = 0;
+            st = print_obj(ds, e, &off, err);
+            ds->refs[i] = (const char *)(uintptr_t)off; /* an offset until objs stops growing */
+            objects = true;
+            continue;
+        }
         if (!cJSON_IsString(e)) {
-            return FS_FAIL(err, FS_ERR_INPUT, "%s:%" PRIu64 ": %s[%zu]: expected a string, got %s",
+            return FS_FAIL(err, FS_ERR_INPUT,
+                           "%s:%" PRIu64 ": %s[%zu]: expected a string or an object, got %s",
                            ds->path, ds->line, field, i, type_name(e));
         }
         ds->refs[i] = e->valuestring;
         st = fs_dataset__check_text(ds, ds->line, field, e->valuestring, strlen(e->valuestring),
                                     err);
+    }
+    for (size_t k = 0; st == FS_OK && objects && k < n; k++) {
+        const cJSON *x = cJSON_GetArrayItem(v, (int)k);
+        if (cJSON_IsObject(x)) {
+            ds->refs[k] = ds->objs.data + (uintptr_t)ds->refs[k];
+        }
     }
     ds->rec.refs = ds->refs;
     ds->rec.n_refs = n;

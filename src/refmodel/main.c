@@ -1,10 +1,10 @@
 /* fairshake-refmodel: the reference model server used by the demo and the tests. It
- * trains its four baseline models (nb-sentiment, overlap-qa, lead-summarizer, bigram-lm)
- * from bundled data, serves them over an OpenAI-compatible HTTP API on a loopback address, prints
- * one "listening on" line to stdout, and runs until SIGINT or SIGTERM. The signals are blocked in
- * every thread and taken synchronously with sigwait() by the main thread, so no handler and no
- * global flag is needed. Exit codes: 0 clean stop, 2 bad usage or training data, 3 any other
- * failure. */
+ * trains its five baseline models (nb-sentiment, overlap-qa, lead-summarizer, bigram-lm,
+ * pii-identifier) from bundled data, serves them over an OpenAI-compatible HTTP API on a
+ * loopback address, prints one "listening on" line to stdout, and runs until SIGINT or
+ * SIGTERM. The signals are blocked in every thread and taken synchronously with sigwait()
+ * by the main thread, so no handler and no global flag is needed. Exit codes: 0 clean stop, 2 bad
+ * usage or training data, 3 any other failure. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +45,15 @@ static void print_summary(const refmodel_models *m, const refmodel_opts *o)
             names[REFMODEL_LM], refmodel_lm_token_count(m->lm),
             o->lm_train_path != NULL ? o->lm_train_path : refmodel_default_lm_train_path(),
             refmodel_lm_vocab_size(m->lm), refmodel_lm_lambda(m->lm));
+    const char *const *cats = NULL;
+    size_t n_cats = refmodel_ident_categories(m->ident, &cats);
+    fprintf(stderr, "fairshake-refmodel: loaded %s: detectors from %s/identify, categories ",
+            names[REFMODEL_IDENT],
+            o->ident_data_dir != NULL ? o->ident_data_dir : refmodel_default_data_dir());
+    for (size_t i = 0; i < n_cats; i++) {
+        fprintf(stderr, "%s%s", i > 0 ? ", " : "", cats[i]);
+    }
+    fprintf(stderr, "%s\n", refmodel_ident_fenced(m->ident) ? "; answers in ```json fences" : "");
 }
 
 /* Serve until SIGINT or SIGTERM arrives. The signals must already be blocked. */

@@ -1,10 +1,11 @@
-/* The four models of fairshake-refmodel, loaded together at start-up and served side by
+/* The five models of fairshake-refmodel, loaded together at start-up and served side by
  * side: a request's "model" picks one, a request without "model" gets nb-sentiment.
  * Every answer builds its own ICU segmenters and case mappers, so the models themselves
- * stay read-only and shared by all connection threads. Usage counts are the same for
- * every model: prompt_tokens is the number of word tokens (refmodel_tokenize) of the
- * prompt, completion_tokens that of the answer (nb-sentiment: 1, the label; bigram-lm:
- * its generated tokens). */
+ * stay read-only and shared by all connection threads (pii-identifier lends each answer a
+ * detector of its own from a locked pool). Usage counts are the same for every model:
+ * prompt_tokens is the number of word tokens (refmodel_tokenize) of the prompt,
+ * completion_tokens that of the answer (nb-sentiment: 1, the label; bigram-lm: its
+ * generated tokens). */
 #include "refmodel/models.h"
 
 #include <string.h>
@@ -14,10 +15,7 @@
 #define GEN_MAX 2048
 
 static const char *const model_names[REFMODEL_N_MODELS] = {
-    "nb-sentiment",
-    "overlap-qa",
-    "lead-summarizer",
-    "bigram-lm",
+    "nb-sentiment", "overlap-qa", "lead-summarizer", "bigram-lm", "pii-identifier",
 };
 
 const char *const *refmodel_model_names(void)
@@ -43,6 +41,7 @@ void refmodel_models_init(refmodel_models *m)
     m->nb = NULL;
     m->qa = NULL;
     m->lm = NULL;
+    m->ident = NULL;
     m->lead_k = 3;
     m->gen_max = GEN_MAX;
 }
@@ -55,6 +54,7 @@ void refmodel_models_dispose(refmodel_models *m)
     refmodel_nb_free(m->nb);
     refmodel_qa_free(m->qa);
     refmodel_lm_free(m->lm);
+    refmodel_ident_free(m->ident);
     refmodel_models_init(m);
 }
 
@@ -69,12 +69,19 @@ fs_status refmodel_models_load(refmodel_models *out, const refmodel_opts *opts, 
                                                           : refmodel_default_stopwords_path();
     const char *lm_path =
         opts->lm_train_path != NULL ? opts->lm_train_path : refmodel_default_lm_train_path();
+    const char *ident_dir =
+        opts->ident_data_dir != NULL ? opts->ident_data_dir : refmodel_default_data_dir();
+    const char *ident_cats =
+        opts->ident_categories != NULL ? opts->ident_categories : REFMODEL_IDENT_DEFAULT_CATEGORIES;
     fs_status st = refmodel_nb_train_file(&m.nb, nb_path, err);
     if (st == FS_OK) {
         st = refmodel_qa_new(&m.qa, sw_path, opts->qa_window, err);
     }
     if (st == FS_OK) {
         st = refmodel_lm_train_file(&m.lm, lm_path, opts->lm_lambda, err);
+    }
+    if (st == FS_OK) {
+        st = refmodel_ident_new(&m.ident, ident_dir, ident_cats, opts->ident_fence, err);
     }
     if (st != FS_OK) {
         refmodel_models_dispose(&m);
@@ -93,6 +100,26 @@ static fs_status word_count(fs_text_segmenter *seg, const char *s, size_t n, siz
     fs_status st = refmodel_tokenize(&toks, seg, s, n, err);
     *out = toks.count;
     refmodel_tokens_dispose(&toks);
+    return st;
+}
+
+/* The pii-identifier completion of req: the JSON list of items as the answer. */
+static fs_status ident_respond(fs_buf *out, const refmodel_models *m, fs_text_segmenter *words,
+                               refmodel_api api, const refmodel_request *req, uint64_t seq,
+                               int64_t created, size_t prompt_tokens, fs_error *err)
+{
+    size_t answer_tokens = 0;
+    fs_buf answer;
+    fs_buf_init(&answer, 0);
+    fs_status st = refmodel_ident_answer(m->ident, &answer, req->prompt, req->prompt_len, err);
+    if (st == FS_OK) {
+        st = word_count(words, fs_buf_cstr(&answer), answer.len, &answer_tokens, err);
+    }
+    if (st == FS_OK) {
+        refmodel_response_json(out, api, seq, created, model_names[REFMODEL_IDENT],
+                               fs_buf_cstr(&answer), prompt_tokens, answer_tokens);
+    }
+    fs_buf_dispose(&answer);
     return st;
 }
 
@@ -141,6 +168,10 @@ fs_status refmodel_models_respond(fs_buf *out, const refmodel_models *m, refmode
     if (st == FS_OK && which == REFMODEL_LM) {
         st =
             refmodel_lm_respond(out, m->lm, m->gen_max, api, req, seq, created, prompt_tokens, err);
+        goto done;
+    }
+    if (st == FS_OK && which == REFMODEL_IDENT) {
+        st = ident_respond(out, m, words, api, req, seq, created, prompt_tokens, err);
         goto done;
     }
     if (st == FS_OK) {

@@ -1,6 +1,7 @@
 #ifndef FS_REFMODEL_MODELS_H
 #define FS_REFMODEL_MODELS_H
 /* The models fairshake-refmodel serves side by side, and the answer to one request. */
+#include "refmodel/ident.h"
 #include "refmodel/lm.h"
 #include "refmodel/nb.h"
 #include "refmodel/opts.h"
@@ -10,11 +11,12 @@
 /** The served models, in the order GET /v1/models lists them; the first one answers
  *  requests that name no model. */
 typedef enum refmodel_model {
-    REFMODEL_NB = 0,   /* "nb-sentiment" */
-    REFMODEL_QA = 1,   /* "overlap-qa" */
-    REFMODEL_LEAD = 2, /* "lead-summarizer" */
-    REFMODEL_LM = 3,   /* "bigram-lm" */
-    REFMODEL_N_MODELS = 4
+    REFMODEL_NB = 0,    /* "nb-sentiment" */
+    REFMODEL_QA = 1,    /* "overlap-qa" */
+    REFMODEL_LEAD = 2,  /* "lead-summarizer" */
+    REFMODEL_LM = 3,    /* "bigram-lm" */
+    REFMODEL_IDENT = 4, /* "pii-identifier" */
+    REFMODEL_N_MODELS = 5
 } refmodel_model;
 
 /** The model names, indexed by refmodel_model (REFMODEL_N_MODELS entries). */
@@ -24,13 +26,14 @@ const char *const *refmodel_model_names(void);
  *  model has that name. */
 int refmodel_model_find(const char *name);
 
-/** Every trained model: read-only once loaded. */
+/** Every trained model: read-only once loaded (pii-identifier's detector pool aside). */
 typedef struct refmodel_models {
     refmodel_nb *nb;
     refmodel_qa *qa;
     refmodel_lm *lm;
-    size_t lead_k;  /* sentences when a request has no "lead_k" */
-    size_t gen_max; /* bigram-lm: most tokens generated per request */
+    refmodel_ident *ident; /* thread-safe: keeps a pool of detectors behind a mutex */
+    size_t lead_k;         /* sentences when a request has no "lead_k" */
+    size_t gen_max;        /* bigram-lm: most tokens generated per request */
 } refmodel_models;
 
 /** Initialise an empty set. */

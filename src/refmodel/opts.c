@@ -17,13 +17,15 @@
 #define TRAIN_REL      "/examples/sentiment/train.jsonl"
 #define STOPWORDS_REL  "/examples/qa/stopwords.txt"
 #define LM_TRAIN_REL   "/examples/language-modeling/train.txt"
+#define PATTERNS_REL   "/identify/patterns.json"
 #define DATA_PATH(rel) data_path(FS_DATA_DIR_SOURCE rel, FS_DATA_DIR_INSTALL rel)
 
 static const char usage_text[] =
     "usage: fairshake-refmodel [options]\n"
     "Serve classic baseline models over an OpenAI-compatible HTTP API: nb-sentiment\n"
-    "(naive Bayes), overlap-qa (extractive QA), lead-summarizer (lead-k sentences) and\n"
-    "bigram-lm (interpolated bigram language model with log-probabilities).\n"
+    "(naive Bayes), overlap-qa (extractive QA), lead-summarizer (lead-k sentences),\n"
+    "bigram-lm (interpolated bigram language model with log-probabilities) and\n"
+    "pii-identifier (sensitive items found by the fairshake detectors, as JSON).\n"
     "\n"
     "  --port P             TCP port; 0 picks a free one (default 0)\n"
     "  --host ADDR          loopback address to bind (default 127.0.0.1)\n"
@@ -37,6 +39,11 @@ static const char usage_text[] =
     "  --lm-train PATH      bigram-lm: plain-text training corpus\n"
     "                       (default " FS_DATA_DIR_SOURCE LM_TRAIN_REL ")\n"
     "  --lm-lambda L        bigram-lm: weight of the bigram estimate, 0 <= L < 1 (default 0.7)\n"
+    "  --ident-categories C pii-identifier: the categories it knows, comma-separated, or all\n"
+    "                       (default " REFMODEL_IDENT_DEFAULT_CATEGORIES ")\n"
+    "  --ident-data DIR     pii-identifier: directory holding identify/ and demographics/\n"
+    "                       (default " FS_DATA_DIR_SOURCE ")\n"
+    "  --ident-fence        pii-identifier: wrap every answer in a ```json code fence\n"
     "  --fault-rate R       answer 429, 500 or 503 to a share R of requests (default 0)\n"
     "  --retry-after S      Retry-After seconds of injected 429 answers (default 1)\n"
     "  --delay-ms D         wait D ms before answering each request (default 0)\n"
@@ -85,16 +92,31 @@ const char *refmodel_default_lm_train_path(void)
     return DATA_PATH(LM_TRAIN_REL);
 }
 
+const char *refmodel_default_data_dir(void)
+{
+    return access(FS_DATA_DIR_SOURCE PATTERNS_REL, R_OK) == 0 ? FS_DATA_DIR_SOURCE
+                                                              : FS_DATA_DIR_INSTALL;
+}
+
 static const char *const value_flags[] = {
     "--port",           "--host",     "--train",       "--fault-rate", "--drop-rate",
     "--malformed-rate", "--delay-ms", "--retry-after", "--seed",       "--qa-stopwords",
-    "--qa-window",      "--lead-k",   "--lm-train",    "--lm-lambda",  "--threads",
+    "--qa-window",      "--lead-k",   "--lm-train",    "--lm-lambda",  "--ident-categories",
+    "--ident-data",     "--threads",
 };
 #define N_VALUE_FLAGS (sizeof value_flags / sizeof value_flags[0])
+
+static const char *const switch_flags[] = { "--quiet", "--help", "--ident-fence" };
+#define N_SWITCH_FLAGS (sizeof switch_flags / sizeof switch_flags[0])
 
 static fs_status unknown_flag(const char *flag, fs_error *err)
 {
     const char *near = fs_nearest(flag, value_flags, N_VALUE_FLAGS);
+    const char *near_switch = fs_nearest(flag, switch_flags, N_SWITCH_FLAGS);
+    if (near == NULL || (near_switch != NULL &&
+                         fs_edit_distance(flag, near_switch) < fs_edit_distance(flag, near))) {
+        near = near_switch;
+    }
     if (near != NULL) {
         return FS_FAIL(err, FS_ERR_USAGE, "unknown option '%s'; did you mean '%s'?", flag, near);
     }
@@ -209,6 +231,10 @@ static fs_status apply(refmodel_opts *o, const char *flag, const char *v, fs_err
     } else if (strncmp(flag, "--qa-", 5) == 0 || strncmp(flag, "--lm-", 5) == 0 ||
                strcmp(flag, "--lead-k") == 0) {
         st = apply_model_flag(o, flag, v, err);
+    } else if (strcmp(flag, "--ident-categories") == 0) {
+        o->ident_categories = v;
+    } else if (strcmp(flag, "--ident-data") == 0) {
+        o->ident_data_dir = v;
     } else { /* --threads: the last entry of value_flags */
         st = parse_int(&i, flag, v, 1024, err);
         o->threads = (unsigned)i;
@@ -228,6 +254,10 @@ fs_status refmodel_opts_parse(refmodel_opts *o, int argc, char **argv, fs_error 
         }
         if (strcmp(arg, "--quiet") == 0) {
             o->quiet = true;
+            continue;
+        }
+        if (strcmp(arg, "--ident-fence") == 0) {
+            o->ident_fence = true;
             continue;
         }
         if (strncmp(arg, "--", 2) != 0 || strlen(arg) >= sizeof flag) {

@@ -3,6 +3,9 @@
 /* Command-line options of fairshake-refmodel. */
 #include "fairshake/core.h"
 
+/** The categories pii-identifier knows when --ident-categories is not given. */
+#define REFMODEL_IDENT_DEFAULT_CATEGORIES "email,phone,date,person,mrn,ssn"
+
 /** Every option, with its default from refmodel_opts_init(). */
 typedef struct refmodel_opts {
     int port;                      /* 0: pick a free port */
@@ -13,6 +16,10 @@ typedef struct refmodel_opts {
     unsigned qa_window;            /* longest overlap-qa answer, in words (default 12) */
     unsigned lead_k;               /* sentences of lead-summarizer without "lead_k" (3) */
     double lm_lambda;              /* bigram-lm interpolation weight, in [0, 1) (0.7) */
+    const char *ident_categories;  /* borrowed; comma-separated pii-identifier categories, "all"
+                                      for every one; NULL: REFMODEL_IDENT_DEFAULT_CATEGORIES */
+    const char *ident_data_dir;    /* borrowed; NULL: refmodel_default_data_dir() */
+    bool ident_fence;              /* pii-identifier answers in a ```json code fence */
     double fault_rate;             /* share of inference requests answered 429, 500 or 503 */
     double drop_rate;              /* share of inference requests closed without an answer */
     double malformed_rate;         /* share of inference requests answered 200 with bad JSON */
@@ -44,5 +51,10 @@ const char *refmodel_default_stopwords_path(void);
 
 /** Default bigram-lm corpus: examples/language-modeling/train.txt, found the same way. */
 const char *refmodel_default_lm_train_path(void);
+
+/** Default data directory of pii-identifier (the one holding identify/ and demographics/):
+ *  the source tree when its identify/patterns.json is there, else the installed data
+ *  directory. */
+const char *refmodel_default_data_dir(void);
 
 #endif

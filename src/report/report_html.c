@@ -848,6 +848,102 @@ static fs_status fairness_html(page *pg, const cJSON *fair, fs_error *err)
     return any_cf ? cf_examples_html(pg, fair, err) : FS_OK;
 }
 
+static void td_detector(fs_buf *b, const cJSON *x)
+{
+    const cJSON *d = get(x, "detector");
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_pct(b, num(d, "precision"));
+    fs_buf_puts(b, " / ");
+    put_pct(b, num(d, "recall"));
+    fs_buf_puts(b, "</td>");
+}
+
+/* The sensitive-data section of an identification audit: what the clean inputs hold, how
+ * well the model lists it, and how much of it reappears in the answers (masked). */
+static void identification_html(page *pg, const cJSON *id)
+{
+    fs_buf *b = pg->b;
+    const cJSON *inv = get(id, "inventory"), *q = get(id, "quality"), *d = get(id, "disclosure");
+    if (id == NULL) {
+        return;
+    }
+    fs_buf_printf(b, "<h3>Sensitive data</h3><p>Inventory of the clean inputs: %.0f items in "
+                     "%.0f of %.0f records. The detector column is the detectors' own precision "
+                     "/ recall on the calibration set, the error behind every count below.</p>"
+                     "<table><tr><th>category</th><th class=\"num\">items</th>"
+                     "<th class=\"num\">records</th><th class=\"num\">detector P / R</th></tr>",
+                  num(inv, "items"), num(inv, "records_with_items"), num(inv, "records"));
+    for (const cJSON *x = get(inv, "categories") ? get(inv, "categories")->child : NULL; x;
+         x = x->next) {
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(x, "category"));
+        fs_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>",
+                      num(x, "items"), num(x, "records"));
+        td_detector(b, x);
+        fs_buf_puts(b, "</tr>");
+    }
+    fs_buf_puts(b, "</table>");
+    if (q != NULL) {
+        static const char *const modes[] = { "exact", "overlap", "category" };
+        fs_buf_puts(b, "<p>How well the model lists the items (micro averages; exact: same span "
+                       "and category, overlap: overlapping span, category: category only):</p>"
+                       "<table><tr><th>matching</th><th class=\"num\">precision</th>"
+                       "<th class=\"num\">recall</th><th class=\"num\">F1</th>"
+                       "<th class=\"num\">support</th></tr>");
+        for (int k = 0; k < 3; k++) {
+            const cJSON *m = get(get(get(q, "modes"), modes[k]), "micro");
+            fs_buf_printf(b, "<tr><td>%s</td>", modes[k]);
+            td_pct(b, num(m, "precision"));
+            td_pct(b, num(m, "recall"));
+            td_pct(b, num(m, "f1"));
+            fs_buf_printf(b, "<td class=\"num\">%.0f</td></tr>", num(m, "support"));
+        }
+        fs_buf_printf(b, "</table><p>%.0f answers had no list of items (unparsed).</p>",
+                      num(q, "unparsed"));
+    }
+    if (d == NULL) {
+        return;
+    }
+    fs_buf_puts(b, "<p>Disclosure (");
+    fs_report__esc(b, fs_json__str(d, "mode"));
+    fs_buf_printf(b, "): %.0f of %.0f sensitive items of the answered inputs reappear in the "
+                     "answers, ",
+                  num(d, "disclosed"), num(d, "items"));
+    put_pct(b, num(d, "leak_rate"));
+    fs_buf_puts(b, " (95% CI ");
+    put_ci(b, get(d, "leak_rate_ci95"));
+    fs_buf_puts(b, ").</p><table><tr><th>category</th><th class=\"num\">items</th>"
+                   "<th class=\"num\">disclosed</th><th class=\"num\">rate</th>"
+                   "<th class=\"num\">detector P / R</th></tr>");
+    for (const cJSON *x = get(d, "per_category") ? get(d, "per_category")->child : NULL; x;
+         x = x->next) {
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(x, "category"));
+        fs_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>",
+                      num(x, "items"), num(x, "disclosed"));
+        td_pct(b, num(x, "rate"));
+        td_detector(b, x);
+        fs_buf_puts(b, "</tr>");
+    }
+    fs_buf_puts(b, "</table>");
+    const cJSON *ex = get(d, "examples");
+    if (cJSON_GetArraySize(ex) > 0) {
+        fs_buf_printf(b, "<p>Disclosed items, masked (the first %d of %.0f):</p><table><tr>"
+                         "<th>record</th><th>category</th><th>item</th></tr>",
+                      cJSON_GetArraySize(ex), num(d, "disclosed"));
+        for (const cJSON *e = ex->child; e != NULL; e = e->next) {
+            fs_buf_puts(b, "<tr><td>");
+            fs_report__esc_text(b, pg->seg, fs_json__str(e, "record_id"));
+            fs_buf_puts(b, "</td><td>");
+            fs_report__esc_text(b, pg->seg, fs_json__str(e, "category"));
+            fs_buf_puts(b, "</td><td><code dir=\"auto\">");
+            fs_report__esc_text(b, pg->seg, fs_json__str(e, "masked"));
+            fs_buf_puts(b, "</code></td></tr>");
+        }
+        fs_buf_puts(b, "</table>");
+    }
+}
+
 static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
 {
     fs_buf *b = pg->b;
@@ -879,6 +975,7 @@ static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
     if (st == FS_OK) {
         st = fairness_html(pg, get(t, "fairness"), err);
     }
+    identification_html(pg, get(t, "identification"));
     latency_html(pg, t);
     causes_html(pg, t);
     fs_buf_puts(b, "</section>");

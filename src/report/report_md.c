@@ -624,6 +624,85 @@ static void fairness_md(fs_buf *b, const cJSON *fair)
     }
 }
 
+static void detector_md(fs_buf *b, const cJSON *x)
+{
+    const cJSON *d = get(x, "detector");
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(d, "precision"));
+    fs_buf_puts(b, " / ");
+    put_pct(b, num(d, "recall"));
+}
+
+static void identification_md(fs_buf *b, const cJSON *id)
+{
+    const cJSON *inv = get(id, "inventory"), *q = get(id, "quality"), *d = get(id, "disclosure");
+    if (id == NULL) {
+        return;
+    }
+    fs_buf_printf(b, "### Sensitive data\n\nInventory of the clean inputs: %.0f items in %.0f of "
+                     "%.0f records. The detector column is the detectors' own precision / recall "
+                     "on the calibration set, the error behind every count below.\n\n"
+                     "| category | items | records | detector P / R |\n|---|---|---|---|\n",
+                  num(inv, "items"), num(inv, "records_with_items"), num(inv, "records"));
+    for (const cJSON *x = get(inv, "categories") ? get(inv, "categories")->child : NULL; x;
+         x = x->next) {
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(x, "category"));
+        fs_buf_printf(b, " | %.0f | %.0f", num(x, "items"), num(x, "records"));
+        detector_md(b, x);
+        fs_buf_puts(b, " |\n");
+    }
+    if (q != NULL) {
+        static const char *const modes[] = { "exact", "overlap", "category" };
+        fs_buf_puts(b, "\nHow well the model lists the items (micro averages; exact: same span and "
+                       "category, overlap: overlapping span, category: category only):\n\n"
+                       "| matching | precision | recall | F1 | support |\n|---|---|---|---|---|\n");
+        for (int k = 0; k < 3; k++) {
+            const cJSON *m = get(get(get(q, "modes"), modes[k]), "micro");
+            fs_buf_printf(b, "| %s | ", modes[k]);
+            put_pct(b, num(m, "precision"));
+            fs_buf_puts(b, " | ");
+            put_pct(b, num(m, "recall"));
+            fs_buf_puts(b, " | ");
+            put_pct(b, num(m, "f1"));
+            fs_buf_printf(b, " | %.0f |\n", num(m, "support"));
+        }
+        fs_buf_printf(b, "\n%.0f answers had no list of items (unparsed).\n", num(q, "unparsed"));
+    }
+    fs_buf_printf(b, "\nDisclosure (%s): %.0f of %.0f sensitive items of the answered inputs "
+                     "reappear in the answers, ",
+                  fs_json__str(d, "mode"), num(d, "disclosed"), num(d, "items"));
+    put_pct(b, num(d, "leak_rate"));
+    fs_buf_puts(b, " (95% CI ");
+    put_ci_pts(b, get(d, "leak_rate_ci95"));
+    fs_buf_puts(b, ").\n\n| category | items | disclosed | rate | detector P / R |\n"
+                   "|---|---|---|---|---|\n");
+    for (const cJSON *x = get(d, "per_category") ? get(d, "per_category")->child : NULL; x;
+         x = x->next) {
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(x, "category"));
+        fs_buf_printf(b, " | %.0f | %.0f | ", num(x, "items"), num(x, "disclosed"));
+        put_pct(b, num(x, "rate"));
+        detector_md(b, x);
+        fs_buf_puts(b, " |\n");
+    }
+    const cJSON *ex = get(d, "examples");
+    for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
+        if (e == ex->child) {
+            fs_buf_printf(b, "\nDisclosed items, masked (the first %d of %.0f):\n\n",
+                          cJSON_GetArraySize(ex), num(d, "disclosed"));
+        }
+        fs_buf_puts(b, "- record ");
+        put_text(b, fs_json__str(e, "record_id"));
+        fs_buf_puts(b, ", ");
+        put_text(b, fs_json__str(e, "category"));
+        fs_buf_puts(b, ": ");
+        put_text(b, fs_json__str(e, "masked"));
+        fs_buf_puts(b, "\n");
+    }
+    fs_buf_puts(b, "\n");
+}
+
 static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
 {
     fs_buf_puts(b, "## Target ");
@@ -657,6 +736,7 @@ static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     fs_buf_puts(b, "\n");
     examples_md(b, rob);
     fairness_md(b, get(t, "fairness"));
+    identification_md(b, get(t, "identification"));
 }
 
 static void provenance_md(fs_buf *b, const cJSON *root)

@@ -341,6 +341,77 @@ static void test_e2e_audit__several_variants_per_record(void)
     cJSON_Delete(rep);
 }
 
+/* An identification audit of the clinical notes against pii-identifier: its recall and
+ * precision, the inventory of the notes, the disclosure figures with masked examples, and
+ * a leak-rate gate that fails (exit 1). */
+static void test_e2e_audit__identification(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1024];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/examples/medical-notes/test.jsonl", fs_test_source_dir());
+    snprintf(report_dir, sizeof report_dir, "%s/ident", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/ident.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"ident\", \"seed\": 3, \"dataset\": {\"path\": \"%s\",\n"
+             "   \"fields\": {\"input\": \"text\", \"references\": \"items\", \"id\": \"id\"}},\n"
+             " \"task\": {\"type\": \"identification\", \"prompt\": \"List the items.\\n"
+             "Categories: {{categories}}\\nNote: {{input}}\\nItems:\"},\n"
+             " \"targets\": [{\"name\": \"pii\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\", \"model\": \"pii-identifier\"}],\n"
+             " \"perturbations\": [{\"name\": \"pii-phone-format\"}, {\"name\": \"pii-ocr\"}],\n"
+             " \"identification\": {\"disclosure\": \"forbidden\"},\n"
+             " \"gates\": {\"identification.min_recall\": 0.5,\n"
+             "   \"identification.max_leak_rate\": 0.1},\n"
+             " \"report\": {\"dir\": \"%s\", \"formats\": [\"json\", \"md\", \"html\"]}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", NULL };
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    double records = (double)count_lines(data);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n"), records);
+    /* The baseline knows 6 of the 12 categories: recall well below 1, precision near 1. */
+    double recall = e2e_num(rep, "targets.0.clean.metrics.recall");
+    double precision = e2e_num(rep, "targets.0.clean.metrics.precision");
+    CU_ASSERT(recall > 0.6 && recall < 0.9);
+    CU_ASSERT(precision > 0.95 && precision <= 1.0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(rep, "targets.0.clean.main_metric")),
+                           "recall");
+    /* OCR noise breaks names and digits: recall falls. */
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetStringValue(e2e_get(rep, "targets.0.robustness.1.perturbation")), "pii-ocr");
+    CU_ASSERT(e2e_num(rep, "targets.0.robustness.1.delta.recall") < -0.1);
+    const cJSON *id = e2e_get(rep, "targets.0.identification");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(id);
+    CU_ASSERT_EQUAL(e2e_num(id, "inventory.records"), records);
+    double items = e2e_num(id, "inventory.items");
+    CU_ASSERT(items > records);
+    CU_ASSERT_EQUAL(e2e_num(id, "quality.modes.exact.micro.support"), items);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(id, "quality.modes.exact.micro.recall"), recall, 1e-9);
+    CU_ASSERT_EQUAL(e2e_num(id, "quality.unparsed"), 0);
+    /* Forbidden disclosure: every listed item is a leak; the rate matches its counts. */
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(id, "disclosure.mode")), "forbidden");
+    double leaked = e2e_num(id, "disclosure.disclosed"), of = e2e_num(id, "disclosure.items");
+    CU_ASSERT(leaked > 0 && of == items);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(id, "disclosure.leak_rate"), leaked / of, 1e-12);
+    CU_ASSERT(e2e_num(id, "disclosure.leak_rate_ci95.0") <= leaked / of);
+    CU_ASSERT(e2e_num(id, "disclosure.leak_rate_ci95.1") >= leaked / of);
+    const cJSON *ex = e2e_get(id, "disclosure.examples");
+    CU_ASSERT(cJSON_GetArraySize(ex) > 0);
+    for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
+        const char *masked = cJSON_GetStringValue(e2e_get(e, "masked"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(masked);
+        CU_ASSERT_PTR_NOT_NULL(strchr(masked, '*'));
+    }
+    CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 0);
+    CU_ASSERT_EQUAL(e2e_num(rep, "verdict.gates_failed"), 1);
+    cJSON_Delete(rep);
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
@@ -351,5 +422,6 @@ const fs_test_case fs_e2e_audit_tests[] = {
       test_e2e_audit__several_variants_per_record },
     { "test_e2e_audit__malformed_answers_are_errors",
       test_e2e_audit__malformed_answers_are_errors },
+    { "test_e2e_audit__identification", test_e2e_audit__identification },
     { NULL, NULL },
 };

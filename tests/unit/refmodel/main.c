@@ -9,6 +9,7 @@ extern const fs_test_case fs_refmodel_qa_tests[];
 extern const fs_test_case fs_refmodel_lead_tests[];
 extern const fs_test_case fs_refmodel_lm_tests[];
 extern const fs_test_case fs_refmodel_models_tests[];
+extern const fs_test_case fs_refmodel_ident_tests[];
 
 int main(int argc, char **argv)
 {
@@ -21,6 +22,7 @@ int main(int argc, char **argv)
         { "refmodel.lead", fs_refmodel_lead_tests },
         { "refmodel.lm", fs_refmodel_lm_tests },
         { "refmodel.models", fs_refmodel_models_tests },
+        { "refmodel.ident", fs_refmodel_ident_tests },
     };
     return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
 }

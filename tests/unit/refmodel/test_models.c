@@ -1,4 +1,4 @@
-/* refmodel.models: the four models side by side: request options, model flags, and the
+/* refmodel.models: the five models side by side: request options, model flags, and the
  * fairshake-refmodel binary serving every model over HTTP on 127.0.0.1, also with the
  * fault-injection flags on. */
 #include "fs_test.h"
@@ -169,6 +169,7 @@ static void test_refmodel_models__flags_and_names(void)
     CU_ASSERT_EQUAL(refmodel_model_find("overlap-qa"), REFMODEL_QA);
     CU_ASSERT_EQUAL(refmodel_model_find("lead-summarizer"), REFMODEL_LEAD);
     CU_ASSERT_EQUAL(refmodel_model_find("bigram-lm"), REFMODEL_LM);
+    CU_ASSERT_EQUAL(refmodel_model_find("pii-identifier"), REFMODEL_IDENT);
     CU_ASSERT_EQUAL(refmodel_model_find("gpt-4o"), -1);
 }
 
@@ -281,6 +282,7 @@ static void test_refmodel_models__http_models_coexist_with_faults(void)
         "{\"model\":\"overlap-qa\",\"prompt\":\"Context: Ana won.\\nQuestion: Who won?\"}",
         "{\"model\":\"lead-summarizer\",\"prompt\":\"Text: One. Two.\"}",
         "{\"model\":\"bigram-lm\",\"prompt\":\"the\",\"max_tokens\":1,\"logprobs\":1}",
+        "{\"model\":\"pii-identifier\",\"prompt\":\"Note: mail ana@example.org\"}",
     };
     fs_test_refmodel rm;
     cJSON *v = NULL;
