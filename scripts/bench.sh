@@ -11,5 +11,7 @@ for b in bench_perturb bench_score bench_store bench_dispatch bench_metrics benc
 done
 echo "== bench_perturb: peak RSS per perturbation, 20k vs 200k sentences"
 bash bench/perturb/rss.sh "$build/bench/bench_perturb"
+echo "== bench_dispatch: fairshake's dispatcher next to wrk"
+sh bench/dispatch/run.sh "$build"
 echo "== bench_audit"
 bash bench/audit/bench_audit.sh "$build/bin"

@@ -53,8 +53,11 @@ typedef struct fs_config_target {
 } fs_config_target;
 
 typedef struct fs_config_gate {
-    char *name;
+    char *name;     /* the gate as written, "robustness.max_flip_rate@typo" */
+    char *base;     /* the gate without its scope, "robustness.max_flip_rate" */
+    char *scope;    /* the perturbation label or axis after '@'; NULL: all of them */
     double threshold;
+    bool ci_bound;  /* compare the pessimistic end of the 95% interval, not the estimate */
 } fs_config_gate;
 
 typedef struct fs_config {

@@ -82,6 +82,11 @@ typedef struct fs_audit__summary {
     double leak_rate; /* disclosed / sensitive items in the answered clean inputs */
 } fs_audit__summary;
 
+/** Check every config gate for one target and append the results to gates; tgt is the
+ *  target's report object (scoped, interval and latency gates read it). */
+void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target,
+                          const fs_audit__summary *s, const cJSON *tgt, size_t *failed);
+
 /** The "identification" object of a target: inventory, quality (identification task)
  *  and disclosure, from the store's clean rows. */
 fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,

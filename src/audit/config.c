@@ -285,6 +285,7 @@ const char *const fs_config__gate_names[] = {
     "fairness.max_parity_difference",
     "identification.min_recall",
     "identification.max_leak_rate",
+    "latency.max_p95_ms",
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
@@ -959,9 +960,109 @@ static fs_status fill_run(fs_config *cfg, const cJSON *run, const ctx *c)
     return st == FS_OK ? dup_str(&cfg->store, fs_json__str(run, "store"), c) : st;
 }
 
+/* A gate's scope: a perturbation label for the robustness gates, a counterfactual axis
+ * for fairness.max_counterfactual_flip_rate; nothing else takes one. */
+static fs_status check_gate_scope(const fs_config *cfg, const char *base, const char *scope,
+                                  const ctx *c, const char *dotted)
+{
+    if (strncmp(base, "robustness.", 11) == 0) {
+        for (size_t i = 0; i < cfg->n_perturbations; i++) {
+            if (strcmp(cfg->perturbations[i].label, scope) == 0) {
+                return FS_OK;
+            }
+        }
+        return fail_at(c, dotted, "'%s' is not the label of a perturbation of this config",
+                       scope);
+    }
+    if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0) {
+        for (size_t i = 0; i < cfg->n_axes; i++) {
+            if (strcmp(cfg->axes[i], scope) == 0) {
+                return FS_OK;
+            }
+        }
+        return fail_at(c, dotted, "'%s' is not one of demographics.axes", scope);
+    }
+    return fail_at(c, dotted,
+                   "'%s' takes no '@' scope (only the robustness gates, per perturbation, and "
+                   "fairness.max_counterfactual_flip_rate, per axis)",
+                   base);
+}
+
+/* One gate: "NAME[@SCOPE]": THRESHOLD or {"threshold": T, "bound": "estimate"|"ci95"}. */
+static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSON *g,
+                           const ctx *c)
+{
+    char dotted[160], base[128];
+    snprintf(dotted, sizeof dotted, "gates.%s", g->string);
+    const char *at = strchr(g->string, '@');
+    size_t bl = at ? (size_t)(at - g->string) : strlen(g->string);
+    if (bl >= sizeof base) {
+        return fail_at(c, dotted, "unknown gate%s", "");
+    }
+    memcpy(base, g->string, bl);
+    base[bl] = '\0';
+    size_t i = 0;
+    while (i < fs_config__n_gate_names && strcmp(fs_config__gate_names[i], base) != 0) {
+        i++;
+    }
+    if (i == fs_config__n_gate_names) {
+        const char *near = fs_nearest(base, fs_config__gate_names, fs_config__n_gate_names);
+        return fail_at(c, dotted,
+                       near ? "unknown gate (did you mean '%s'?)%s"
+                            : "unknown gate%s%s (see docs/gates.md for the gates)",
+                       near ? near : "", "");
+    }
+    if (at != NULL) {
+        if (at[1] == '\0') {
+            return fail_at(c, dotted, "empty scope after '@'%s", "");
+        }
+        fs_status st = check_gate_scope(cfg, base, at + 1, c, dotted);
+        if (st != FS_OK) {
+            return st;
+        }
+    }
+    const cJSON *thr = g;
+    if (cJSON_IsObject(g)) {
+        for (const cJSON *k = g->child; k != NULL; k = k->next) {
+            if (strcmp(k->string, "threshold") != 0 && strcmp(k->string, "bound") != 0) {
+                char kd[200];
+                snprintf(kd, sizeof kd, "%s.%s", dotted, k->string);
+                return fail_at(c, kd, "unknown key (a gate has 'threshold' and 'bound')%s", "");
+            }
+        }
+        thr = cJSON_GetObjectItemCaseSensitive(g, "threshold");
+        const cJSON *bound = cJSON_GetObjectItemCaseSensitive(g, "bound");
+        if (bound != NULL) {
+            const char *b = cJSON_GetStringValue(bound);
+            if (b == NULL || (strcmp(b, "estimate") != 0 && strcmp(b, "ci95") != 0)) {
+                char kd[200];
+                snprintf(kd, sizeof kd, "%s.bound", dotted);
+                return fail_at(c, kd, "expected \"estimate\" or \"ci95\"%s", "");
+            }
+            out->ci_bound = strcmp(b, "ci95") == 0;
+        }
+        if (thr == NULL) {
+            return fail_at(c, dotted, "missing 'threshold'%s", "");
+        }
+    }
+    if (!cJSON_IsNumber(thr) || !isfinite(thr->valuedouble)) {
+        return fail_at(c, dotted, "expected a number or {\"threshold\": N, \"bound\": "
+                                  "\"ci95\"}, got %s%s",
+                       json_type_name(thr), "");
+    }
+    out->threshold = thr->valuedouble;
+    fs_status st = dup_str(&out->name, g->string, c);
+    if (st == FS_OK) {
+        st = dup_str(&out->base, base, c);
+    }
+    if (st == FS_OK && at != NULL) {
+        st = dup_str(&out->scope, at + 1, c);
+    }
+    return st;
+}
+
 static fs_status fill_gates(fs_config *cfg, const cJSON *gates, const ctx *c)
 {
-    char dotted[128];
     size_t n = gates ? (size_t)cJSON_GetArraySize(gates) : 0;
     if (n == 0) {
         return FS_OK;
@@ -971,28 +1072,11 @@ static fs_status fill_gates(fs_config *cfg, const cJSON *gates, const ctx *c)
         return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
     for (const cJSON *g = gates->child; g != NULL; g = g->next) {
-        snprintf(dotted, sizeof dotted, "gates.%s", g->string);
-        size_t i = 0;
-        while (i < fs_config__n_gate_names && strcmp(fs_config__gate_names[i], g->string) != 0) {
-            i++;
-        }
-        if (i == fs_config__n_gate_names) {
-            const char *near =
-                fs_nearest(g->string, fs_config__gate_names, fs_config__n_gate_names);
-            return fail_at(c, dotted,
-                           near ? "unknown gate (did you mean '%s'?)%s"
-                                : "unknown gate%s%s (see docs/config.md for the gates)",
-                           near ? near : "", "");
-        }
-        if (!cJSON_IsNumber(g)) {
-            return fail_at(c, dotted, "expected a number, got %s%s", json_type_name(g), "");
-        }
-        cfg->gates[cfg->n_gates].threshold = g->valuedouble;
-        fs_status st = dup_str(&cfg->gates[cfg->n_gates].name, g->string, c);
+        fs_status st = fill_gate(&cfg->gates[cfg->n_gates], cfg, g, c);
+        cfg->n_gates++;
         if (st != FS_OK) {
             return st;
         }
-        cfg->n_gates++;
     }
     return FS_OK;
 }
@@ -1289,6 +1373,8 @@ void fs_config_free(fs_config *c)
     fs_free(c->cache);
     for (size_t i = 0; c->gates != NULL && i < c->n_gates; i++) {
         fs_free(c->gates[i].name);
+        fs_free(c->gates[i].base);
+        fs_free(c->gates[i].scope);
     }
     fs_free(c->gates);
     free_strs(c->axes, c->n_axes);

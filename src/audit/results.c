@@ -371,6 +371,7 @@ cJSON *fs_audit__latency_json(double *lat, size_t n_lat)
     cJSON_AddNumberToObject(l, "n", (double)n_lat);
     fs_audit__num(l, "p50", fs_stats_quantile(lat, n_lat, 0.50), why);
     fs_audit__num(l, "p90", fs_stats_quantile(lat, n_lat, 0.90), why);
+    fs_audit__num(l, "p95", fs_stats_quantile(lat, n_lat, 0.95), why);
     fs_audit__num(l, "p99", fs_stats_quantile(lat, n_lat, 0.99), why);
     fs_audit__num(l, "mean", n_lat ? sum / (double)n_lat : NAN, why);
     fs_audit__num(l, "max", n_lat ? lat[n_lat - 1] : NAN, why);
@@ -761,88 +762,6 @@ static double error_rate(const table *t)
     return variants ? (double)errors / (double)variants : NAN;
 }
 
-typedef struct gate_value {
-    double value;
-    bool at_least; /* threshold is a minimum (else a maximum) */
-    const char *worst;
-    const char *worst_key; /* "perturbation" or "axis" */
-    const char *reason;
-} gate_value;
-
-static gate_value gate_read(const char *name, const summary *s, size_t n_perts)
-{
-    gate_value g = { NAN, false, NULL, "perturbation", "the value could not be computed" };
-    const char *no_pert = "no perturbation was run";
-    if (strcmp(name, "clean.min_accuracy") == 0 || strcmp(name, "clean.min_score") == 0) {
-        g.value = s->clean_accuracy;
-        g.at_least = true;
-    } else if (strcmp(name, "clean.min_macro_f1") == 0) {
-        g.value = s->clean_macro_f1;
-        g.at_least = true;
-    } else if (strcmp(name, "clean.max_parse_failure_rate") == 0) {
-        g.value = s->parse_failure_rate;
-    } else if (strcmp(name, "run.max_error_rate") == 0) {
-        g.value = s->error_rate;
-    } else if (strcmp(name, "robustness.max_drop") == 0) {
-        g.value = s->drop_undefined ? NAN : s->max_drop;
-        g.worst = s->worst_drop;
-        g.reason = n_perts ? "a drop rate is undefined (clean accuracy is 0 or no paired "
-                             "answers)"
-                           : no_pert;
-    } else if (strcmp(name, "robustness.max_flip_rate") == 0) {
-        g.value = s->max_flip;
-        g.worst = s->worst_flip;
-        g.reason = n_perts ? g.reason : no_pert;
-    } else if (strcmp(name, "robustness.max_accuracy_delta") == 0) {
-        g.value = s->max_acc_delta;
-        g.worst = s->worst_delta;
-        g.reason = n_perts ? g.reason : no_pert;
-    } else if (strcmp(name, "fairness.max_counterfactual_flip_rate") == 0) {
-        g.value = s->fair.max_flip_rate;
-        g.worst = s->fair.max_flip_axis;
-        g.worst_key = "axis";
-        g.reason = "no counterfactual axis has an applicable record (demographics.axes)";
-    } else if (strcmp(name, "fairness.min_disparate_impact") == 0) {
-        g.value = s->fair.min_disparate_impact;
-        g.at_least = true;
-        g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
-    } else if (strcmp(name, "identification.min_recall") == 0) {
-        g.value = s->id_recall;
-        g.at_least = true;
-        g.reason = "no identification quality (task identification) or no gold item";
-    } else if (strcmp(name, "identification.max_leak_rate") == 0) {
-        g.value = s->leak_rate;
-        g.reason = "no identification section or no sensitive item in the answered inputs";
-    } else if (strcmp(name, "fairness.max_parity_difference") == 0) {
-        g.value = s->fair.parity_difference;
-        g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
-    }
-    return g;
-}
-
-static void gates_json(cJSON *gates, const fs_config *cfg, const char *target, const summary *s,
-                       size_t *failed)
-{
-    for (size_t i = 0; i < cfg->n_gates; i++) {
-        const fs_config_gate *g = &cfg->gates[i];
-        gate_value v = gate_read(g->name, s, cfg->n_perturbations);
-        bool passed =
-            isfinite(v.value) && (v.at_least ? v.value >= g->threshold : v.value <= g->threshold);
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToArray(gates, e);
-        fs_json__add_str(e, "name", g->name);
-        fs_json__add_str(e, "target", target);
-        cJSON_AddNumberToObject(e, "threshold", g->threshold);
-        fs_json__add_str(e, "comparison", v.at_least ? ">=" : "<=");
-        fs_audit__num(e, "value", v.value, v.reason);
-        if (v.worst != NULL) {
-            fs_json__add_str(e, v.worst_key, v.worst);
-        }
-        cJSON_AddBoolToObject(e, "passed", passed);
-        *failed += !passed;
-    }
-}
-
 /* A target of a task answered in free text (task_results.c). */
 static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config *cfg, size_t ti,
                                   fs_store *store, uint64_t limit, size_t *failed, fs_error *err)
@@ -861,7 +780,7 @@ static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config 
         st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
     }
     if (st == FS_OK) {
-        gates_json(gates, cfg, tc->name, &s, failed);
+        fs_audit__gates_json(gates, cfg, tc->name, &s, o, failed);
     }
     return st;
 }
@@ -916,7 +835,7 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
         st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
     }
     if (st == FS_OK) {
-        gates_json(gates, cfg, tc->name, &s, failed);
+        fs_audit__gates_json(gates, cfg, tc->name, &s, o, failed);
     }
 done:
     fs_free(clean);

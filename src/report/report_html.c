@@ -284,10 +284,17 @@ static void verdict_html(page *pg)
             if (isfinite(num(g, "value"))) {
                 fs_report__fixed(val, sizeof val, num(g, "value"), 4);
                 fs_buf_puts(b, val);
-                if (fs_json__str(g, "perturbation") != NULL) {
+                const char *where = fs_json__str(g, "perturbation") != NULL
+                                        ? fs_json__str(g, "perturbation")
+                                        : fs_json__str(g, "axis");
+                if (where != NULL) {
                     fs_buf_puts(b, " <span class=\"muted\">(");
-                    fs_report__esc_text(b, pg->seg, fs_json__str(g, "perturbation"));
+                    fs_report__esc_text(b, pg->seg, where);
                     fs_buf_puts(b, ")</span>");
+                }
+                const char *bound = fs_json__str(g, "bound");
+                if (bound != NULL && strcmp(bound, "ci95") == 0) {
+                    fs_buf_puts(b, " <span class=\"muted\">95% CI bound</span>");
                 }
             } else {
                 fs_buf_puts(b, "n/a: ");

@@ -165,6 +165,10 @@ static fs_status gate_case(fs_buf *b, const char *suite, const cJSON *g, counts 
     if (worst != NULL || axis != NULL) {
         fs_buf_printf(&m, " (%s %s)", worst ? "perturbation" : "axis", worst ? worst : axis);
     }
+    const char *bound = fs_json__str(g, "bound");
+    if (bound != NULL && strcmp(bound, "ci95") == 0) {
+        fs_buf_puts(&m, " (the pessimistic end of its 95% CI)");
+    }
     fs_buf_printf(&m, ", threshold %s ", fs_json__str(g, "comparison"));
     put_num(&m, num(g, "threshold"));
     const char *reason = fs_json__str(g, "value_reason");

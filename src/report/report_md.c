@@ -161,10 +161,17 @@ static void verdict_md(fs_buf *b, const cJSON *root)
         if (isfinite(num(g, "value"))) {
             fixed(val, sizeof val, num(g, "value"), 4);
             fs_buf_puts(b, val);
-            if (fs_json__str(g, "perturbation") != NULL) {
+            const char *where = fs_json__str(g, "perturbation") != NULL
+                                    ? fs_json__str(g, "perturbation")
+                                    : fs_json__str(g, "axis");
+            if (where != NULL) {
                 fs_buf_puts(b, " (");
-                put_text(b, fs_json__str(g, "perturbation"));
+                put_text(b, where);
                 fs_buf_puts(b, ")");
+            }
+            const char *bound = fs_json__str(g, "bound");
+            if (bound != NULL && strcmp(bound, "ci95") == 0) {
+                fs_buf_puts(b, ", the pessimistic end of its 95% CI");
             }
         } else {
             fs_buf_puts(b, "n/a: ");

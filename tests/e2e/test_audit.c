@@ -412,6 +412,67 @@ static void test_e2e_audit__identification(void)
     cJSON_Delete(rep);
 }
 
+/* Gates scoped to one perturbation, on the CI bound, and on latency read exactly the
+ * figures the report shows; a bound that does not exist fails with its reason. */
+static void test_e2e_audit__gate_bounds_and_scopes(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1024];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/examples/sentiment/test.jsonl", fs_test_source_dir());
+    snprintf(report_dir, sizeof report_dir, "%s/gates", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/gates.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"gates\", \"seed\": 9, \"dataset\": {\"path\": \"%s\"},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", "
+             "\"negative\"], \"prompt\": \"Text: {{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\"}],\n"
+             " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}, {\"name\": \"case\"}],\n"
+             " \"gates\": {\"robustness.max_flip_rate@typo\": 1,\n"
+             "   \"robustness.max_flip_rate\": {\"threshold\": 1, \"bound\": \"ci95\"},\n"
+             "   \"clean.min_accuracy\": {\"threshold\": 0.99, \"bound\": \"ci95\"},\n"
+             "   \"latency.max_p95_ms\": 60000,\n"
+             "   \"robustness.max_drop\": {\"threshold\": 1, \"bound\": \"ci95\"}},\n"
+             " \"report\": {\"dir\": \"%s\"}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", "--limit", "80", NULL };
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    const cJSON *g = e2e_get(rep, "gates");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(g), 5);
+    /* Scoped: typo's own flip rate. */
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "0.value"),
+                           e2e_num(rep, "targets.0.robustness.0.flip_rate"), 1e-12);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(g, "0.perturbation")), "typo");
+    CU_ASSERT(cJSON_IsTrue(e2e_get(g, "0.passed")));
+    /* On the bound: the larger upper end over both perturbations. */
+    double u0 = e2e_num(rep, "targets.0.robustness.0.flip_rate_ci95.1");
+    double u1 = e2e_num(rep, "targets.0.robustness.1.flip_rate_ci95.1");
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "1.value"), u0 > u1 ? u0 : u1, 1e-12);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(g, "1.bound")), "ci95");
+    CU_ASSERT(e2e_num(g, "1.value") >= e2e_num(rep, "targets.0.robustness.0.flip_rate"));
+    /* A minimum on the bound reads the lower end, below the estimate: 0.99 fails. */
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "2.value"),
+                           e2e_num(rep, "targets.0.clean.accuracy_ci95.0"), 1e-12);
+    CU_ASSERT(e2e_num(g, "2.value") < e2e_num(rep, "targets.0.clean.metrics.accuracy"));
+    CU_ASSERT(!cJSON_IsTrue(e2e_get(g, "2.passed")));
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "3.value"),
+                           e2e_num(rep, "targets.0.clean.latency_ms.p95"), 1e-12);
+    CU_ASSERT(e2e_num(g, "3.value") > 0);
+    CU_ASSERT(cJSON_IsTrue(e2e_get(g, "3.passed")));
+    /* The drop rate has no interval: null with a reason, and the gate fails. */
+    CU_ASSERT(cJSON_IsNull(e2e_get(g, "4.value")));
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetStringValue(e2e_get(g, "4.value_reason")));
+    CU_ASSERT(!cJSON_IsTrue(e2e_get(g, "4.passed")));
+    CU_ASSERT_EQUAL(e2e_num(rep, "verdict.gates_failed"), 2);
+    cJSON_Delete(rep);
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
@@ -423,5 +484,6 @@ const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__malformed_answers_are_errors",
       test_e2e_audit__malformed_answers_are_errors },
     { "test_e2e_audit__identification", test_e2e_audit__identification },
+    { "test_e2e_audit__gate_bounds_and_scopes", test_e2e_audit__gate_bounds_and_scopes },
     { NULL, NULL },
 };

@@ -305,6 +305,48 @@ static void test_e2e_cli__documented_examples(void)
     e2e_result_dispose(&r);
 }
 
+/* Gates: a scope must name a perturbation label or an axis, only some gates take one, a
+ * bound is "estimate" or "ci95", and a near miss of a gate name is suggested. */
+static void test_e2e_cli__gate_checks(void)
+{
+    static const struct {
+        const char *gates, *message;
+        int code;
+    } cases[] = {
+        { "\"robustness.max_flip_rate@typo\": 0.2, \"latency.max_p95_ms\": 800, "
+          "\"clean.min_accuracy\": {\"threshold\": 0.7, \"bound\": \"ci95\"}",
+          "valid", 0 },
+        { "\"robustness.max_flip_rate@tyop\": 0.2",
+          "gates.robustness.max_flip_rate@tyop: 'tyop' is not the label of a perturbation", 2 },
+        { "\"clean.min_accuracy@typo\": 0.2", "takes no '@' scope", 2 },
+        { "\"fairness.max_counterfactual_flip_rate@gender\": 0.2",
+          "'gender' is not one of demographics.axes", 2 },
+        { "\"clean.min_accuracy\": {\"threshold\": 0.7, \"bound\": \"upper\"}",
+          "gates.clean.min_accuracy.bound: expected \"estimate\" or \"ci95\"", 2 },
+        { "\"clean.min_accuracy\": {\"bound\": \"ci95\"}", "missing 'threshold'", 2 },
+        { "\"latency.p95_ms\": 500", "did you mean 'latency.max_p95_ms'", 2 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048], name[32];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"g\", \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n"
+                 " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", "
+                 "\"negative\"], \"prompt\": \"{{input}}\"},\n"
+                 " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+                 "\"http://127.0.0.1:9/\"}],\n"
+                 " \"perturbations\": [{\"name\": \"typo\"}],\n"
+                 " \"gates\": {%s}}\n",
+                 cases[i].gates);
+        snprintf(name, sizeof name, "gates-%zu.json", i);
+        const char *args[] = { "validate", write_tmp(name, text), NULL };
+        e2e_result r;
+        CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+        CU_ASSERT_EQUAL(r.exit_code, cases[i].code);
+        CU_ASSERT_PTR_NOT_NULL(strstr(cases[i].code ? r.err : r.out, cases[i].message));
+        e2e_result_dispose(&r);
+    }
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
     { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
@@ -320,5 +362,6 @@ const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__same_seed_same_variants", test_e2e_cli__same_seed_same_variants },
     { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
     { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
+    { "test_e2e_cli__gate_checks", test_e2e_cli__gate_checks },
     { NULL, NULL },
 };
