@@ -82,6 +82,25 @@ typedef struct fs_audit__summary {
     double leak_rate; /* disclosed / sensitive items in the answered clean inputs */
 } fs_audit__summary;
 
+/** Latencies and token counts of the answers that came from the model (not from the
+ *  cache), each with its column (condition), for per-condition percentiles. */
+typedef struct fs_audit__lat {
+    double *ms;
+    uint32_t *col;
+    size_t n, cap;
+    int64_t prompt_tokens, completion_tokens; /* sums over answers that reported them */
+    uint64_t answers, usage_unknown;          /* answers from the model; without usage */
+} fs_audit__lat;
+
+/** Record an outcome answered by the model (a cached one is skipped). false: no memory. */
+bool fs_audit__lat_push(fs_audit__lat *l, const fs_outcome *o, size_t col);
+/** Percentiles over columns [c0, c1): n, p50, p90, p95, p99, mean, max and, when
+ *  histogram, the histogram; NULL when out of memory. */
+cJSON *fs_audit__lat_json(const fs_audit__lat *l, size_t c0, size_t c1, bool histogram);
+/** Token totals: {"answers", "prompt_tokens", "completion_tokens", "usage_unknown"}. */
+cJSON *fs_audit__usage_json(const fs_audit__lat *l);
+void fs_audit__lat_dispose(fs_audit__lat *l);
+
 /** Check every config gate for one target and append the results to gates; tgt is the
  *  target's report object (scoped, interval and latency gates read it). */
 void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target,

@@ -36,8 +36,7 @@ typedef struct table {
     int *cells;   /* n_rec * n_cols */
     char **group; /* n_rec: the record's group attribute (dataset.fields.group), or NULL */
     col_stats *cols;
-    double *lat;
-    size_t n_lat, cap_lat;
+    fs_audit__lat lat;
     fs_error *err;
 } table;
 
@@ -137,21 +136,6 @@ static void note_cause(col_stats *cs, const char *msg)
     }
 }
 
-static bool push_latency(table *t, double v)
-{
-    if (t->n_lat == t->cap_lat) {
-        size_t cap = t->cap_lat ? t->cap_lat * 2 : 1024;
-        double *p = fs_realloc(t->lat, cap * sizeof(double));
-        if (p == NULL) {
-            return false;
-        }
-        t->lat = p;
-        t->cap_lat = cap;
-    }
-    t->lat[t->n_lat++] = v;
-    return true;
-}
-
 static fs_status on_row(const fs_variant *v, const fs_outcome *o, void *payload)
 {
     table *t = payload;
@@ -186,7 +170,7 @@ static fs_status on_row(const fs_variant *v, const fs_outcome *o, void *payload)
         cell = cell == CELL_MISSING ? CELL_UNPARSED : cell;
         cs->parse_failures += cell == CELL_UNPARSED;
         cs->cached += o->cached;
-        if (!o->cached && !push_latency(t, o->latency_ms)) {
+        if (!fs_audit__lat_push(&t->lat, o, (size_t)col)) {
             return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
         }
     }
@@ -209,7 +193,7 @@ static void table_dispose(table *t)
     fs_free(t->base);
     fs_free(t->gold);
     fs_free(t->cells);
-    fs_free(t->lat);
+    fs_audit__lat_dispose(&t->lat);
     memset(t, 0, sizeof *t);
 }
 
@@ -381,6 +365,73 @@ cJSON *fs_audit__latency_json(double *lat, size_t n_lat)
     return l;
 }
 
+bool fs_audit__lat_push(fs_audit__lat *l, const fs_outcome *o, size_t col)
+{
+    if (o->cached) {
+        return true;
+    }
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        double *ms = fs_realloc(l->ms, cap * sizeof *ms);
+        if (ms == NULL) {
+            return false;
+        }
+        l->ms = ms;
+        uint32_t *c = fs_realloc(l->col, cap * sizeof *c);
+        if (c == NULL) {
+            return false;
+        }
+        l->col = c;
+        l->cap = cap;
+    }
+    l->ms[l->n] = o->latency_ms;
+    l->col[l->n++] = (uint32_t)col;
+    l->answers++;
+    if (o->prompt_tokens < 0 && o->completion_tokens < 0) {
+        l->usage_unknown++;
+    }
+    l->prompt_tokens += o->prompt_tokens > 0 ? o->prompt_tokens : 0;
+    l->completion_tokens += o->completion_tokens > 0 ? o->completion_tokens : 0;
+    return true;
+}
+
+cJSON *fs_audit__lat_json(const fs_audit__lat *l, size_t c0, size_t c1, bool histogram)
+{
+    double *v = fs_malloc((l->n ? l->n : 1) * sizeof *v);
+    size_t n = 0;
+    if (v == NULL) {
+        return NULL;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        if (l->col[i] >= c0 && l->col[i] < c1) {
+            v[n++] = l->ms[i];
+        }
+    }
+    cJSON *j = fs_audit__latency_json(v, n);
+    fs_free(v);
+    if (!histogram) {
+        cJSON_DeleteItemFromObjectCaseSensitive(j, "histogram");
+    }
+    return j;
+}
+
+cJSON *fs_audit__usage_json(const fs_audit__lat *l)
+{
+    cJSON *u = cJSON_CreateObject();
+    cJSON_AddNumberToObject(u, "answers", (double)l->answers);
+    cJSON_AddNumberToObject(u, "prompt_tokens", (double)l->prompt_tokens);
+    cJSON_AddNumberToObject(u, "completion_tokens", (double)l->completion_tokens);
+    cJSON_AddNumberToObject(u, "usage_unknown", (double)l->usage_unknown);
+    return u;
+}
+
+void fs_audit__lat_dispose(fs_audit__lat *l)
+{
+    fs_free(l->ms);
+    fs_free(l->col);
+    memset(l, 0, sizeof *l);
+}
+
 /* The pairs (clean, variant k) of columns [first, first + k_n) with an answer under both,
  * record by record; starts[c] is the first pair of the c-th record with any pair
  * (starts has *clusters_out + 1 entries). */
@@ -478,7 +529,7 @@ static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
     fs_stats_wilson(&lo, &hi, correct, n, 0.95);
     cJSON_AddItemToObject(c, "accuracy_ci95", fs_audit__pair(lo, hi));
     cJSON_AddItemToObject(c, "confusion", confusion_json(&rep));
-    cJSON_AddItemToObject(c, "latency_ms", fs_audit__latency_json(t->lat, t->n_lat));
+    cJSON_AddItemToObject(c, "latency_ms", fs_audit__lat_json(&t->lat, 0, t->n_cols, true));
     cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
     s->clean_accuracy = rep.accuracy;
     s->clean_macro_f1 = n ? rep.macro_f1 : NAN;
@@ -717,6 +768,7 @@ static fs_status one_perturbation(cJSON *arr, table *t, size_t i, const picks *p
     fs_audit__num(e, "p_value", rob.p_value, none);
     fs_json__add_str(e, "test", pr.n ? rob.test : NULL);
     cJSON_AddItemToObject(e, "error_causes", causes_json(t, first, k_n));
+    cJSON_AddItemToObject(e, "latency_ms", fs_audit__lat_json(&t->lat, first, first + k_n, false));
     cJSON_AddItemToObject(e, "worst_examples", examples_json(p, first, k_n));
     note_worst(&s->max_drop, &s->worst_drop, rob.drop_rate, cp->label);
     s->drop_undefined = s->drop_undefined || !isfinite(rob.drop_rate);
@@ -821,6 +873,7 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
         worst_case_json(o, &t);
         s.error_rate = error_rate(&t);
         fs_audit__num(o, "error_rate", s.error_rate, "no variant was stored");
+        cJSON_AddItemToObject(o, "usage", fs_audit__usage_json(&t.lat));
         clean = fs_calloc(t.n_rec + 1, sizeof *clean);
         st = clean ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }

@@ -59,8 +59,7 @@ typedef struct ttable {
     unsigned char *state;
     char **answers;      /* generation only: n_rec * n_cols */
     tcol *cols;
-    double *lat;
-    size_t n_lat, cap_lat;
+    fs_audit__lat lat;
     fs_squad_scorer *squad;
     fs_identify_detector *ident;
     fs_rouge_scorer *rouge;
@@ -303,6 +302,7 @@ static fs_status item_stats(ttable *t, size_t at, const char *gold, const char *
                             const char *input)
 {
     refs r;
+    memset(&r, 0, sizeof r);
     double *s = t->stats + at * t->n_stats, item = NAN;
     size_t n = strlen(answer);
     uint64_t hash = fnv(answer, n);
@@ -421,17 +421,8 @@ static fs_status on_trow(const fs_variant *v, const fs_outcome *o, void *payload
         return FS_OK;
     }
     t->state[at] = ST_OK;
-    if (!o->cached && t->n_lat == t->cap_lat) {
-        size_t cap = t->cap_lat ? t->cap_lat * 2 : 1024;
-        double *p = fs_realloc(t->lat, cap * sizeof *p);
-        if (p == NULL) {
-            return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
-        }
-        t->lat = p;
-        t->cap_lat = cap;
-    }
-    if (!o->cached) {
-        t->lat[t->n_lat++] = o->latency_ms;
+    if (!fs_audit__lat_push(&t->lat, o, (size_t)col)) {
+        return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
     }
     fs_status st = item_stats(t, at, v->label, o->answer, v->text);
     if (st != FS_OK) {
@@ -534,7 +525,7 @@ static void ttable_dispose(ttable *t)
     fs_free(t->item);
     fs_free(t->hash);
     fs_free(t->state);
-    fs_free(t->lat);
+    fs_audit__lat_dispose(&t->lat);
     fs_squad_scorer_free(t->squad);
     fs_identify_detector_free(t->ident);
     fs_rouge_scorer_free(t->rouge);
@@ -772,7 +763,7 @@ static fs_status clean_json(cJSON *o, ttable *t, fs_audit__summary *sum, fs_erro
         cJSON_AddItemToObject(c, "main_metric_ci95", fs_audit__pair(ci[0], ci[1]));
         sum->clean_accuracy = v[t->main];
     }
-    cJSON_AddItemToObject(c, "latency_ms", fs_audit__latency_json(t->lat, t->n_lat));
+    cJSON_AddItemToObject(c, "latency_ms", fs_audit__lat_json(&t->lat, 0, t->n_cols, true));
     cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
     tpairs_dispose(&p);
     return FS_OK;
@@ -939,6 +930,7 @@ static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *sto
     cJSON_AddNumberToObject(e, "parse_failures", 0);
     cJSON_AddNumberToObject(e, "missing", (double)count_state(t, first, k_n, ST_MISSING));
     cJSON_AddNumberToObject(e, "unchanged", (double)unchanged);
+    cJSON_AddItemToObject(e, "latency_ms", fs_audit__lat_json(&t->lat, first, first + k_n, false));
     cJSON_AddItemToObject(e, "metrics", metrics_json(t, pv, none));
     for (size_t m = 0; m < t->n_metrics; m++) {
         fs_audit__num(d, t->metrics[m].name, pv[m] - cv[m], none);
@@ -1048,6 +1040,7 @@ fs_status fs_audit__text_target_json(cJSON *o, const fs_config *cfg, fs_store *s
         }
         sum->error_rate = variants ? (double)errors / (double)variants : NAN;
         fs_audit__num(o, "error_rate", sum->error_rate, "no variant was stored");
+        cJSON_AddItemToObject(o, "usage", fs_audit__usage_json(&t.lat));
     }
     ttable_dispose(&t);
     return st;

@@ -623,9 +623,42 @@ static void latency_html(page *pg, const cJSON *t)
     for (int i = 0; i < 5; i++) {
         fs_report__fixed(v[i], sizeof v[i], num(lat, keys[i]), 1);
     }
-    fs_buf_printf(b, "<p>Over %.0f answers from the model: p50 %s ms, p90 %s ms, p99 %s ms, "
-                     "mean %s ms, max %s ms.</p>",
+    fs_buf_printf(b, "<p>Over %.0f answers from the model, clean and perturbed inputs: p50 %s "
+                     "ms, p90 %s ms, p99 %s ms, mean %s ms, max %s ms.",
                   num(lat, "n"), v[0], v[1], v[2], v[3], v[4]);
+    const cJSON *u = get(t, "usage");
+    if (u != NULL) {
+        fs_buf_printf(b, " Tokens: %.0f prompt, %.0f completion", num(u, "prompt_tokens"),
+                      num(u, "completion_tokens"));
+        if (num(u, "usage_unknown") > 0) {
+            fs_buf_printf(b, " (%.0f answers reported no usage)", num(u, "usage_unknown"));
+        }
+        fs_buf_puts(b, ".");
+    }
+    fs_buf_puts(b, "</p>");
+    const cJSON *rob = get(t, "robustness");
+    if (rob != NULL && rob->child != NULL && get(rob->child, "latency_ms") != NULL) {
+        static const char *const cols[] = { "p50", "p90", "p95", "p99", "max" };
+        fs_buf_puts(b, "<table><tr><th>condition</th><th class=\"num\">n</th>"
+                       "<th class=\"num\">p50 ms</th><th class=\"num\">p90 ms</th>"
+                       "<th class=\"num\">p95 ms</th><th class=\"num\">p99 ms</th>"
+                       "<th class=\"num\">max ms</th></tr>");
+        for (const cJSON *r = rob->child; r != NULL; r = r->next) {
+            const cJSON *l = get(r, "latency_ms");
+            fs_buf_puts(b, "<tr><td><code>");
+            fs_report__esc_text(b, pg->seg, fs_json__str(r, "perturbation"));
+            fs_buf_printf(b, "</code></td><td class=\"num\">%.0f</td>", num(l, "n"));
+            for (int i = 0; i < 5; i++) {
+                char c[48] = "n/a";
+                if (isfinite(num(l, cols[i]))) {
+                    fs_report__fixed(c, sizeof c, num(l, cols[i]), 1);
+                }
+                fs_buf_printf(b, "<td class=\"num\">%s</td>", c);
+            }
+            fs_buf_puts(b, "</tr>");
+        }
+        fs_buf_puts(b, "</table>");
+    }
     const cJSON *edges = get(h, "edges"), *counts = get(h, "counts");
     int nb = cJSON_GetArraySize(counts);
     if (nb <= 0 || cJSON_GetArraySize(edges) != nb + 1) {

@@ -281,22 +281,65 @@ static void headline_md(fs_buf *b, const cJSON *t)
                   num(wc, "n"));
 }
 
-static void latency_md(fs_buf *b, const cJSON *lat)
+static void ms_cell(fs_buf *b, const cJSON *lat, const char *key)
 {
-    char p50[48], p90[48], p99[48];
+    char v[48];
+    fs_buf_puts(b, " | ");
+    if (isfinite(num(lat, key))) {
+        fixed(v, sizeof v, num(lat, key), 1);
+        fs_buf_puts(b, v);
+    } else {
+        fs_buf_puts(b, "n/a");
+    }
+}
+
+/* Latency over every answer from the model, then per perturbation, then token totals. */
+static void latency_md(fs_buf *b, const cJSON *t)
+{
+    const cJSON *lat = get(get(t, "clean"), "latency_ms"), *u = get(t, "usage");
+    char p50[48], p90[48], p95[48], p99[48];
     fixed(p50, sizeof p50, num(lat, "p50"), 1);
     fixed(p90, sizeof p90, num(lat, "p90"), 1);
+    fixed(p95, sizeof p95, num(lat, "p95"), 1);
     fixed(p99, sizeof p99, num(lat, "p99"), 1);
-    if (isfinite(num(lat, "p50"))) {
-        fs_buf_printf(b,
-                      "Latency over %.0f answers from the model (not from the cache): "
-                      "p50 %s ms, p90 %s ms, p99 %s ms.\n\n",
-                      num(lat, "n"), p50, p90, p99);
-    } else {
+    if (!isfinite(num(lat, "p50"))) {
         fs_buf_puts(b, "Latency: n/a (");
-        fs_buf_puts(b, fs_json__str(lat, "p50_reason"));
+        put_text(b, fs_json__str(lat, "p50_reason"));
         fs_buf_puts(b, ").\n\n");
+        return;
     }
+    fs_buf_printf(b,
+                  "Latency over %.0f answers from the model (not from the cache), clean and "
+                  "perturbed inputs: p50 %s ms, p90 %s ms, p95 %s ms, p99 %s ms.",
+                  num(lat, "n"), p50, p90, p95, p99);
+    if (u != NULL) {
+        fs_buf_printf(b, " Tokens: %.0f prompt, %.0f completion", num(u, "prompt_tokens"),
+                      num(u, "completion_tokens"));
+        if (num(u, "usage_unknown") > 0) {
+            fs_buf_printf(b, " (%.0f answers reported no usage)", num(u, "usage_unknown"));
+        }
+        fs_buf_puts(b, ".");
+    }
+    fs_buf_puts(b, "\n\n");
+    const cJSON *rob = get(t, "robustness");
+    if (rob == NULL || rob->child == NULL || get(rob->child, "latency_ms") == NULL) {
+        return;
+    }
+    fs_buf_puts(b, "| condition | n | p50 ms | p90 ms | p95 ms | p99 ms | max ms |\n"
+                   "|---|---|---|---|---|---|---|\n");
+    for (const cJSON *r = rob->child; r != NULL; r = r->next) {
+        const cJSON *l = get(r, "latency_ms");
+        fs_buf_puts(b, "| `");
+        put_text(b, fs_json__str(r, "perturbation"));
+        fs_buf_printf(b, "` | %.0f", num(l, "n"));
+        ms_cell(b, l, "p50");
+        ms_cell(b, l, "p90");
+        ms_cell(b, l, "p95");
+        ms_cell(b, l, "p99");
+        ms_cell(b, l, "max");
+        fs_buf_puts(b, " |\n");
+    }
+    fs_buf_puts(b, "\n");
 }
 
 /* Clean metrics of a task answered in free text: one column per metric. */
@@ -334,11 +377,10 @@ static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
 {
     const cJSON *clean = get(t, "clean");
     const cJSON *m = get(clean, "metrics");
-    const cJSON *lat = get(clean, "latency_ms");
     if (strcmp(main_metric(t), "accuracy") != 0) {
         fs_buf_puts(b, "### Clean inputs\n\n");
         clean_text_md(b, clean);
-        latency_md(b, lat);
+        latency_md(b, t);
         return;
     }
     fs_buf_puts(b, "### Clean inputs\n\n");
@@ -372,7 +414,7 @@ static void clean_md(fs_buf *b, const cJSON *t, const cJSON *labels)
         fs_buf_puts(b, " |\n");
     }
     fs_buf_puts(b, "\n");
-    latency_md(b, lat);
+    latency_md(b, t);
 }
 
 static void robustness_row(fs_buf *b, const cJSON *r, const char *mm)

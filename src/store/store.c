@@ -189,14 +189,29 @@ static fs_status ensure_schema(fs_store *s, fs_error *err)
                        "(%d)",
                        s->path, (long long)version, SCHEMA_VERSION);
     }
-    st = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err);
+    /* Check again under the write lock: another process may be creating the same store
+     * at this moment, and only one of them must create the schema. */
+    st = exec_sql(s, "BEGIN IMMEDIATE", "lock the store", err);
+    if (st == FS_OK) {
+        st = query_int(s, "PRAGMA user_version", &version, err);
+    }
+    if (st == FS_OK && version == SCHEMA_VERSION) {
+        return exec_sql(s, "COMMIT", "unlock the store", err);
+    }
+    if (st == FS_OK) {
+        st = query_int(s, "SELECT count(*) FROM sqlite_master", &tables, err);
+    }
+    if (st == FS_OK && tables != 0) {
+        st = FS_FAIL(err, FS_ERR_STORE, "%s: not a fairshake run store", s->path);
+    }
     if (st != FS_OK) {
+        if (sqlite3_get_autocommit(s->db) == 0) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        }
         return st;
     }
-    if (tables != 0) {
-        return FS_FAIL(err, FS_ERR_STORE, "%s: not a fairshake run store", s->path);
-    }
-    return exec_sql(s, schema_sql, "create the schema", err);
+    /* The schema script opens its own transaction: skip its BEGIN, we hold one. */
+    return exec_sql(s, schema_sql + strlen("BEGIN IMMEDIATE;"), "create the schema", err);
 }
 
 static fs_status prepare_all(fs_store *s, fs_error *err)

@@ -138,6 +138,24 @@ static void test_e2e_audit__demo_numbers(void)
     CU_ASSERT(e2e_num(typo, "flips") > 0);
     CU_ASSERT(cJSON_GetArraySize(e2e_get(typo, "worst_examples")) > 0);
     CU_ASSERT(e2e_num(rep, "provenance.requests_sent") > 0);
+    /* Latency per perturbation covers its answers from the model; the per-condition
+     * counts add up to the overall one with the clean answers; token totals are summed
+     * from the answers' usage. */
+    double lat_n = 0;
+    for (int i = 0; i < 4; i++) {
+        const cJSON *r = cJSON_GetArrayItem(rob, i);
+        double n = e2e_num(r, "latency_ms.n");
+        CU_ASSERT(n > 0 && n <= records);
+        CU_ASSERT(e2e_num(r, "latency_ms.p50") <= e2e_num(r, "latency_ms.p95"));
+        CU_ASSERT(e2e_num(r, "latency_ms.p95") <= e2e_num(r, "latency_ms.max"));
+        lat_n += n;
+    }
+    double all_n = e2e_num(rep, "targets.0.clean.latency_ms.n");
+    CU_ASSERT(lat_n < all_n && all_n - lat_n <= records);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.usage.answers"), all_n);
+    CU_ASSERT(e2e_num(rep, "targets.0.usage.prompt_tokens") > all_n);
+    CU_ASSERT(e2e_num(rep, "targets.0.usage.completion_tokens") >= all_n);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.usage.usage_unknown"), 0);
     CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 1);
     check_fairness(rep, records);
     cJSON_Delete(rep);
