@@ -105,6 +105,7 @@ typedef struct fs_config {
     fs_config_gate *gates;
     size_t n_gates;
     char *report_dir;
+    bool redact; /* report.redact: mask sensitive items in examples (default: identify) */
     char **formats;
     size_t n_formats;
 } fs_config;

@@ -101,6 +101,10 @@ cJSON *fs_audit__lat_json(const fs_audit__lat *l, size_t c0, size_t c1, bool his
 cJSON *fs_audit__usage_json(const fs_audit__lat *l);
 void fs_audit__lat_dispose(fs_audit__lat *l);
 
+/** Mask every sensitive item the detectors find in the target's examples (robustness
+ *  worst_examples, fairness examples), in place: report.redact. */
+fs_status fs_audit__redact_examples(cJSON *target_obj, const fs_config *cfg, fs_error *err);
+
 /** Check every config gate for one target and append the results to gates; tgt is the
  *  target's report object (scoped, interval and latency gates read it). */
 void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target,

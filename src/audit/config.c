@@ -267,7 +267,9 @@ static const key_spec run_keys[] = {
 };
 static const key_spec fail_fast_keys[] = { { "retry_after_s", K_NUM, false },
                                            { "failures", K_INT, false } };
-static const key_spec report_keys[] = { { "dir", K_STR, false }, { "formats", K_STRS, false } };
+static const key_spec report_keys[] = { { "dir", K_STR, false },
+                                         { "formats", K_STRS, false },
+                                         { "redact", K_BOOL, false } };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1092,6 +1094,8 @@ static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
     if (st != FS_OK) {
         return st;
     }
+    const cJSON *redact = rep ? cJSON_GetObjectItemCaseSensitive(rep, "redact") : NULL;
+    cfg->redact = redact != NULL ? cJSON_IsTrue(redact) : cfg->identify;
     const char *dir = rep ? fs_json__str(rep, "dir") : NULL;
     if (dir != NULL) {
         st = dup_str(&cfg->report_dir, dir, c);

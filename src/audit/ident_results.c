@@ -289,3 +289,137 @@ fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg,
     fs_identify_detector_free(p.det);
     return st;
 }
+
+/* ---- redaction of the examples --------------------------------------------------- */
+
+/* The items found anywhere in one example: an item detected in the input is masked in the
+ * answer too, even where the answer shows it without the context the detector needs. */
+typedef struct found {
+    fs_identify_item *v;
+    size_t n;
+} found;
+
+static fs_status gather(fs_identify_detector *d, found *f, const cJSON *node, fs_error *err)
+{
+    fs_status st = FS_OK;
+    for (const cJSON *c = node ? node->child : NULL; st == FS_OK && c != NULL; c = c->next) {
+        if (cJSON_IsString(c) && c->valuestring != NULL) {
+            fs_identify_item *items = NULL;
+            size_t n = 0;
+            st = fs_identify_detect(d, c->valuestring, strlen(c->valuestring), &items, &n, err);
+            fs_identify_item *grown =
+                st == FS_OK && n > 0 ? fs_realloc(f->v, (f->n + n) * sizeof *grown) : f->v;
+            if (st == FS_OK && n > 0 && grown == NULL) {
+                fs_identify_items_free(items, n);
+                return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+            }
+            f->v = grown;
+            for (size_t i = 0; st == FS_OK && i < n; i++) {
+                f->v[f->n++] = items[i];
+            }
+            fs_free(items); /* the items' texts now belong to f */
+        } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            st = gather(d, f, c, err);
+        }
+    }
+    return st;
+}
+
+/* Mask in s every occurrence of a found item (longest first wins at a position). */
+static fs_status mask_text(fs_identify_detector *d, const found *f, fs_buf *out, const char *s,
+                           fs_error *err)
+{
+    fs_status st = FS_OK;
+    fs_buf_reset(out);
+    for (const char *p = s; st == FS_OK && *p != '\0';) {
+        size_t best = f->n, len = 0;
+        for (size_t i = 0; i < f->n; i++) {
+            size_t l = strlen(f->v[i].text);
+            if (l > len && l > 0 && strncmp(p, f->v[i].text, l) == 0) {
+                best = i;
+                len = l;
+            }
+        }
+        if (best == f->n) {
+            fs_buf_putc(out, *p++);
+            continue;
+        }
+        st = fs_identify_mask(d, out, f->v[best].category, p, len, err);
+        p += len;
+    }
+    return st;
+}
+
+/* Mask the strings of an example; identifiers and names of conditions stay. */
+static fs_status mask_tree(fs_identify_detector *d, const found *f, fs_buf *tmp, cJSON *node,
+                           fs_error *err)
+{
+    static const char *const keep[] = { "record_id", "id", "perturbation", "axis", "from",
+                                        "to", "kind", "category", "outcome" };
+    fs_status st = FS_OK;
+    for (cJSON *c = node ? node->child : NULL; st == FS_OK && c != NULL; c = c->next) {
+        bool kept = false;
+        for (size_t k = 0; c->string != NULL && k < sizeof keep / sizeof keep[0]; k++) {
+            kept = kept || strcmp(c->string, keep[k]) == 0;
+        }
+        if (kept) {
+            continue;
+        }
+        if (cJSON_IsString(c) && c->valuestring != NULL) {
+            st = mask_text(d, f, tmp, c->valuestring, err);
+            if (st == FS_OK && strcmp(fs_buf_cstr(tmp), c->valuestring) != 0) {
+                char *copy = fs_strdup(fs_buf_cstr(tmp));
+                if (copy == NULL) {
+                    return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+                }
+                cJSON_free(c->valuestring);
+                c->valuestring = copy;
+            }
+        } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            st = mask_tree(d, f, tmp, c, err);
+        }
+    }
+    return st;
+}
+
+/* Each example of a list is redacted with the items found in that example. */
+static fs_status redact_list(fs_identify_detector *d, fs_buf *tmp, cJSON *list, fs_error *err)
+{
+    fs_status st = FS_OK;
+    for (cJSON *ex = list ? list->child : NULL; st == FS_OK && ex != NULL; ex = ex->next) {
+        found f = { NULL, 0 };
+        st = gather(d, &f, ex, err);
+        if (st == FS_OK && f.n > 0) {
+            st = mask_tree(d, &f, tmp, ex, err);
+        }
+        fs_identify_items_free(f.v, f.n);
+    }
+    return st;
+}
+
+fs_status fs_audit__redact_examples(cJSON *target_obj, const fs_config *cfg, fs_error *err)
+{
+    fs_identify_detector *d = NULL;
+    fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
+    fs_buf tmp;
+    io.categories = (const char *const *)cfg->id_categories;
+    io.n_categories = cfg->n_id_categories;
+    io.file = cfg->id_patterns;
+    fs_status st = fs_identify_detector_new(&d, fs_audit_data_dir(), &io, err);
+    fs_buf_init(&tmp, 0);
+    cJSON *lists[2] = { cJSON_GetObjectItemCaseSensitive(target_obj, "robustness"),
+                        cJSON_GetObjectItemCaseSensitive(target_obj, "fairness") };
+    for (int l = 0; st == FS_OK && l < 2; l++) {
+        for (cJSON *e = lists[l] ? lists[l]->child : NULL; st == FS_OK && e != NULL;
+             e = e->next) {
+            st = redact_list(d, &tmp, cJSON_GetObjectItemCaseSensitive(e, "worst_examples"),
+                             err);
+            if (st == FS_OK) {
+                st = redact_list(d, &tmp, cJSON_GetObjectItemCaseSensitive(e, "examples"), err);
+            }
+        }
+    }
+    fs_buf_dispose(&tmp);
+    fs_identify_detector_free(d);
+    return st;
+}

@@ -831,6 +831,9 @@ static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config 
     if (st == FS_OK && cfg->identify) {
         st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
     }
+    if (st == FS_OK && cfg->redact) {
+        st = fs_audit__redact_examples(o, cfg, err);
+    }
     if (st == FS_OK) {
         fs_audit__gates_json(gates, cfg, tc->name, &s, o, failed);
     }
@@ -886,6 +889,9 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     }
     if (st == FS_OK && cfg->identify) {
         st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
+    }
+    if (st == FS_OK && cfg->redact) {
+        st = fs_audit__redact_examples(o, cfg, err);
     }
     if (st == FS_OK) {
         fs_audit__gates_json(gates, cfg, tc->name, &s, o, failed);

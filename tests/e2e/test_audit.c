@@ -425,6 +425,19 @@ static void test_e2e_audit__identification(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(masked);
         CU_ASSERT_PTR_NOT_NULL(strchr(masked, '*'));
     }
+    /* report.redact defaults to on with an identification section: the examples show
+     * the notes with their items masked, in the input and in the answer alike. */
+    const cJSON *wex = e2e_get(rep, "targets.0.robustness.0.worst_examples");
+    CU_ASSERT(cJSON_GetArraySize(wex) > 0);
+    for (const cJSON *e = wex ? wex->child : NULL; e != NULL; e = e->next) {
+        const char *in = cJSON_GetStringValue(e2e_get(e, "clean.input"));
+        const char *ans = cJSON_GetStringValue(e2e_get(e, "clean.answer"));
+        CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(ans);
+        CU_ASSERT_PTR_NOT_NULL(strstr(in, "**"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(ans, "**"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(cJSON_GetStringValue(e2e_get(e, "record_id")), "note-"));
+    }
     CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 0);
     CU_ASSERT_EQUAL(e2e_num(rep, "verdict.gates_failed"), 1);
     cJSON_Delete(rep);
