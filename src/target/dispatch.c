@@ -235,7 +235,8 @@ static void deliver(fs_target__dispatcher *d, fs_target__req *r, const fs_target
     resp.error = error;
     resp.ttfb_ms = s->ttfb_ms;
     resp.replica = s->replica;
-    fs_target__scan_usage(resp.body, resp.body_len, &resp.prompt_tokens, &resp.completion_tokens);
+    resp.prompt_tokens = s->prompt_tokens;
+    resp.completion_tokens = s->completion_tokens;
     fs_status dst = d->done(&resp, d->payload);
     release_req(d, r);
     if (dst != FS_OK && d->stop == FS_OK) {
@@ -314,19 +315,23 @@ static bool accepted(const fs_target__dispatcher *d, const fs_target__attempt *a
     return a->http >= 200 && a->http <= 299;
 }
 
-/* Charge the attempt's real token use: the usage in its reply, else the estimate; a
- * failure without reply gives the estimate back to the tpm bucket. */
+/* Charge the attempt's real token use: the usage in its reply (kept in the slot for
+ * the outcome), else the estimate; a failure without reply gives the estimate back to
+ * the tpm bucket. */
 static void account_tokens(fs_target__dispatcher *d, fs_target__slot *s,
                            const fs_target__attempt *a, double now)
 {
     fs_target__req *r = s->r;
     d->tokens_in_flight -= r->tokens;
+    s->prompt_tokens = -1;
+    s->completion_tokens = -1;
     if (!a->replied) {
         fs_target__bucket_take(&d->tpm, -r->tokens, now);
         return;
     }
-    int64_t p = -1, c = -1;
-    fs_target__scan_usage(fs_buf_cstr(&s->resp), s->resp.len, &p, &c);
+    fs_target__scan_usage(fs_buf_cstr(&s->resp), s->resp.len, &s->prompt_tokens,
+                          &s->completion_tokens);
+    int64_t p = s->prompt_tokens, c = s->completion_tokens;
     double used = p >= 0 || c >= 0 ? (double)(p > 0 ? p : 0) + (double)(c > 0 ? c : 0) : r->tokens;
     fs_target__bucket_take(&d->tpm, used - r->tokens, now);
     d->tokens_spent += used;

@@ -23,10 +23,12 @@ typedef struct fs_target__slot {
     int replica; /* URL (http) of the attempt in flight */
     fs_buf resp;
     double start_ms;
-    double ttfb_ms;      /* -1 until the first byte arrived */
-    long retry_after_ms; /* Retry-After or retry-after-ms of this attempt, -1 when none */
-    long reset_ms;       /* longest x-ratelimit-reset-* of this attempt, -1 when none */
-    char errbuf[256];    /* transport detail of a failure, "" when none */
+    double ttfb_ms;            /* -1 until the first byte arrived */
+    long retry_after_ms;       /* Retry-After or retry-after-ms of this attempt, -1 when none */
+    long reset_ms;             /* longest x-ratelimit-reset-* of this attempt, -1 when none */
+    int64_t prompt_tokens;     /* usage of the reply, scanned once when it arrives; -1 none */
+    int64_t completion_tokens; /* likewise */
+    char errbuf[256];          /* transport detail of a failure, "" when none */
 } fs_target__slot;
 
 /** How an attempt ended, as the transport saw it. */

@@ -341,6 +341,31 @@ static void test_target_dispatch__stops_when_done_fails(void)
     rm_end(&r);
 }
 
+static void test_target_dispatch__slow_answer_times_out(void)
+{
+    static const char *const args[] = { "--delay-ms", "1200", NULL };
+    rm_run r;
+    CU_ASSERT_FATAL(rm_begin(&r, args, "/v1/chat/completions", 2));
+    fs_dispatch_opts opts = quick_opts(2, 1);
+    opts.timeout_ms = 150;
+    double t0 = mono_ms();
+    CU_ASSERT_EQUAL(fs_dispatch_run(&r.spec, &opts, next_req, on_done, r.c, NULL, NULL, NULL),
+                    FS_OK);
+    double elapsed = mono_ms() - t0;
+    assert_each_done_once(r.c);
+    for (int i = 0; i < r.c->total; i++) {
+        CU_ASSERT_EQUAL(r.c->out[i].status, FS_ERR_TARGET);
+        CU_ASSERT_EQUAL(r.c->out[i].attempts, 2);
+        CU_ASSERT_EQUAL(
+            strncmp(r.c->out[i].error, "transport: Timeout was reached after 2 attempts", 47), 0);
+    }
+    /* Two attempts of 150 ms and a short backoff: libcurl's deadline wakes the loop, no
+     * byte from the server is needed to notice it. */
+    CU_ASSERT(elapsed >= 290.0);
+    CU_ASSERT(elapsed < 1100.0);
+    rm_end(&r);
+}
+
 /* ---- without a server ------------------------------------------------------------- */
 
 static void test_target_dispatch__connection_refused_is_a_transport_error(void)
@@ -610,6 +635,41 @@ static void test_target_dispatch__freed_slot_is_reused_at_once(void)
     free(c);
 }
 
+static stub_reply reply_ok_close(const char *body, size_t n, int nth, void *payload)
+{
+    (void)body;
+    (void)n;
+    (void)nth;
+    (void)payload;
+    return (stub_reply){ 200, "Connection: close\r\n", ok_json };
+}
+
+static void test_target_dispatch__closed_connections_are_replaced(void)
+{
+    int port = 0;
+    stub_server *s = stub_start(reply_ok_close, NULL, &port);
+    CU_ASSERT_FATAL(s != NULL);
+    char base[64], url[128];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    fs_target_spec spec = chat_spec(url, sizeof url, base, "/v1/chat/completions");
+    run_ctx *c = new_ctx(&spec, 60);
+    fs_dispatch_opts opts = quick_opts(3, 0);
+    opts.timeout_ms = 3000;
+    CU_ASSERT_EQUAL(fs_dispatch_run(&spec, &opts, next_req, on_done, c, NULL, NULL, NULL), FS_OK);
+    stub_stop(s);
+    /* Every answer closes its connection: each request opens a socket, often with the
+     * descriptor number of one just closed, and must still be watched (no timeout). */
+    assert_each_done_once(c);
+    CU_ASSERT_EQUAL(stub_requests(s), 60);
+    for (int i = 0; i < c->total; i++) {
+        CU_ASSERT_EQUAL(c->out[i].status, FS_OK);
+        CU_ASSERT_EQUAL(c->out[i].attempts, 1);
+        CU_ASSERT_EQUAL(c->out[i].label, 0);
+    }
+    stub_free(s);
+    free(c);
+}
+
 /* ---- retry policy helpers --------------------------------------------------------- */
 
 static void test_target_dispatch__backoff_has_full_jitter(void)
@@ -701,6 +761,7 @@ const fs_test_case fs_target_dispatch_tests[] = {
     { "test_target_dispatch__concurrency_is_respected",
       test_target_dispatch__concurrency_is_respected },
     { "test_target_dispatch__stops_when_done_fails", test_target_dispatch__stops_when_done_fails },
+    { "test_target_dispatch__slow_answer_times_out", test_target_dispatch__slow_answer_times_out },
     { "test_target_dispatch__connection_refused_is_a_transport_error",
       test_target_dispatch__connection_refused_is_a_transport_error },
     { "test_target_dispatch__missing_api_key_is_a_config_error",
@@ -715,6 +776,8 @@ const fs_test_case fs_target_dispatch_tests[] = {
       test_target_dispatch__rate_limit_spaces_starts },
     { "test_target_dispatch__freed_slot_is_reused_at_once",
       test_target_dispatch__freed_slot_is_reused_at_once },
+    { "test_target_dispatch__closed_connections_are_replaced",
+      test_target_dispatch__closed_connections_are_replaced },
     { "test_target_dispatch__backoff_has_full_jitter",
       test_target_dispatch__backoff_has_full_jitter },
     { "test_target_dispatch__retry_after_parsing", test_target_dispatch__retry_after_parsing },
