@@ -40,8 +40,10 @@ static const char *kind_name(kind k)
                                          "an object",
                                          "an array of strings",
                                          "an array of objects",
-                                         "an object" };
-    return names[k];
+                                         "an object",
+                                         "any value",
+                                         "an array of integers" };
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "another type";
 }
 
 static const char *json_type_name(const cJSON *v)
@@ -288,6 +290,7 @@ const char *const fs_config__gate_names[] = {
     "identification.min_recall",
     "identification.max_leak_rate",
     "latency.max_p95_ms",
+    "clean.max_perplexity",
 };
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
@@ -470,7 +473,8 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
         return fail_at(c, "task.type", "unknown task type '%s'%s%s%s", type,
                        near ? " (did you mean '" : " (supported: classification, qa, "
                                                    "summarization, translation, "
-                                                   "language-modeling, generation",
+                                                   "language-modeling, generation, "
+                                                   "identification",
                        near ? near : "", near ? "'?)" : ")");
     }
     cfg->task = (fs_task_type)t;
@@ -1013,6 +1017,15 @@ static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSO
                        near ? "unknown gate (did you mean '%s'?)%s"
                             : "unknown gate%s%s (see docs/gates.md for the gates)",
                        near ? near : "", "");
+    }
+    bool lm = cfg->task == FS_TASK_LANGUAGE_MODELING;
+    if (lm && (strcmp(base, "clean.min_score") == 0 || strcmp(base, "clean.min_accuracy") == 0)) {
+        return fail_at(c, dotted, "the score of language-modeling is perplexity, lower is "
+                                  "better: use clean.max_perplexity%s",
+                       "");
+    }
+    if (!lm && strcmp(base, "clean.max_perplexity") == 0) {
+        return fail_at(c, dotted, "only a language-modeling task has a perplexity%s", "");
     }
     if (at != NULL) {
         if (at[1] == '\0') {

@@ -27,6 +27,8 @@ static gate_value gate_read(const char *name, const fs_audit__summary *s, size_t
     if (strcmp(name, "clean.min_accuracy") == 0 || strcmp(name, "clean.min_score") == 0) {
         g.value = s->clean_accuracy;
         g.at_least = true;
+    } else if (strcmp(name, "clean.max_perplexity") == 0) {
+        g.value = s->clean_accuracy;
     } else if (strcmp(name, "clean.min_macro_f1") == 0) {
         g.value = s->clean_macro_f1;
         g.at_least = true;
@@ -129,8 +131,12 @@ static double read_flip(const cJSON *e, bool ci, const char *mm)
 
 static double read_delta(const cJSON *e, bool ci, const char *mm)
 {
-    /* The loss clean minus perturbed; its pessimistic end is minus the delta's lower end. */
+    /* The loss: clean minus perturbed, or perturbed minus clean for perplexity (lower is
+     * better); its pessimistic end is the far end of the delta's interval. */
     const cJSON *ci95 = cJSON_GetObjectItemCaseSensitive(e, "ci95");
+    if (strcmp(mm, "perplexity") == 0) {
+        return ci ? jci(ci95, mm, 1) : jnum(cJSON_GetObjectItemCaseSensitive(e, "delta"), mm);
+    }
     return ci ? -jci(ci95, mm, 0) : -jnum(cJSON_GetObjectItemCaseSensitive(e, "delta"), mm);
 }
 
@@ -193,8 +199,11 @@ static gate_value gate_from_report(const fs_config_gate *cg, const cJSON *tgt)
         g.value = jci(clean, acc ? "accuracy_ci95" : "main_metric_ci95", 0);
     } else if (strcmp(base, "identification.min_recall") == 0) {
         g.at_least = true;
-        g.value = strcmp(mm, "recall") == 0 ? jci(clean, "main_metric_ci95", 0) : NAN;
-        g.reason = "no identification quality (task identification) or no gold item";
+        g.reason = "exact-span recall has no interval in this version; clean.min_score with "
+                   "\"bound\": \"ci95\" gates on the interval of the clean recall (category "
+                   "matching)";
+    } else if (strcmp(base, "clean.max_perplexity") == 0) {
+        g.value = jci(clean, "main_metric_ci95", 1);
     } else if (strcmp(base, "identification.max_leak_rate") == 0) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(tgt, "identification");
         g.value = jci(cJSON_GetObjectItemCaseSensitive(id, "disclosure"), "leak_rate_ci95", 1);

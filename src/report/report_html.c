@@ -261,6 +261,15 @@ static void verdict_html(page *pg)
     const cJSON *verdict = get(pg->root, "verdict");
     double n = num(verdict, "gates"), failed = num(verdict, "gates_failed");
     fs_buf_puts(b, "<section id=\"verdict\"><h2>Verdict</h2>");
+    if (cJSON_IsFalse(get(pg->root, "complete"))) {
+        fs_buf_puts(b, "<div class=\"verdict fail\">INCOMPLETE: the run stopped before every "
+                       "variant was answered (");
+        fs_report__esc_text(b, pg->seg, fs_json__str(pg->root, "stopped")
+                                            ? fs_json__str(pg->root, "stopped")
+                                            : "no reason recorded");
+        fs_buf_puts(b, "). The figures below cover only the answers received, and the run "
+                       "does not pass whatever its gates say.</div>");
+    }
     if (!(n > 0)) {
         fs_buf_puts(b, "<div class=\"verdict none\">No gates were configured: this report "
                        "states findings and passes no judgement.</div>");

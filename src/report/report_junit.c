@@ -365,6 +365,23 @@ fs_status fs_report_render_junit(fs_buf *out, const char *report_json, size_t n,
             st = suite_xml(&body, run, t, gates, &total);
         }
     }
+    if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "complete"))) {
+        /* A run stopped early (budget, fail-fast) fails as a whole, whatever its gates. */
+        counts rc = { 1, 0, 0 };
+        fs_buf sname;
+        fs_buf_init(&sname, 0);
+        fs_buf_printf(&sname, "fairshake.%s", run != NULL ? run : "run");
+        fs_buf_puts(&body, "  <testsuite name=\"run\" tests=\"1\" failures=\"1\" errors=\"0\" "
+                           "skipped=\"0\">\n");
+        open_case(&body, fs_buf_cstr(&sname), "run", "complete");
+        const char *why = fs_json__str(root, "stopped");
+        failure(&body, "incomplete", why != NULL ? why : "the run stopped early", &rc);
+        close_case(&body, NULL);
+        fs_buf_puts(&body, "  </testsuite>\n");
+        fs_buf_dispose(&sname);
+        total.tests += rc.tests;
+        total.failures += rc.failures;
+    }
     fs_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"fairshake");
     if (run != NULL) {
         fs_buf_puts(out, ": ");

@@ -140,6 +140,14 @@ static void verdict_md(fs_buf *b, const cJSON *root)
     const cJSON *gates = get(root, "gates");
     double n = num(verdict, "gates"), failed = num(verdict, "gates_failed");
     fs_buf_puts(b, "## Verdict\n\n");
+    const cJSON *complete = get(root, "complete");
+    if (cJSON_IsFalse(complete)) {
+        fs_buf_puts(b, "**INCOMPLETE**: the run stopped before every variant was answered (");
+        put_text(b, fs_json__str(root, "stopped") ? fs_json__str(root, "stopped")
+                                                  : "no reason recorded");
+        fs_buf_puts(b, "). The figures below cover only the answers received, and the run "
+                       "does not pass whatever its gates say.\n\n");
+    }
     if (!(n > 0)) {
         fs_buf_puts(b, "No gates were configured: this report states findings and passes no "
                        "judgement.\n\n");

@@ -504,6 +504,79 @@ static void test_e2e_audit__gate_bounds_and_scopes(void)
     cJSON_Delete(rep);
 }
 
+static bool file_has(const char *path, const char *needle)
+{
+    char buf[1 << 16];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return false;
+    }
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, needle) != NULL;
+}
+
+/* A request budget stops the run cleanly: exit 3, a report marked incomplete in every
+ * format, and the same config run again continues where it stopped until it is done. */
+static void test_e2e_audit__budget_stops_and_resumes(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1024], path[1200];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/examples/sentiment/test.jsonl", fs_test_source_dir());
+    snprintf(report_dir, sizeof report_dir, "%s/budget", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/budget.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"budget\", \"seed\": 4, \"dataset\": {\"path\": \"%s\"},\n"
+             " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", "
+             "\"negative\"], \"prompt\": \"Text: {{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\"}],\n"
+             " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}],\n"
+             " \"run\": {\"max_requests\": 50, \"concurrency\": 4},\n"
+             " \"report\": {\"dir\": \"%s\", \"formats\": [\"json\", \"md\", \"html\", "
+             "\"junit\"]}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *first[] = { "run", config_path, "--fresh", "--quiet", "--limit", "80", NULL };
+    cJSON *rep = run_audit(first, &code);
+    CU_ASSERT_EQUAL(code, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    CU_ASSERT(cJSON_IsFalse(e2e_get(rep, "complete")));
+    CU_ASSERT_PTR_NOT_NULL(strstr(cJSON_GetStringValue(e2e_get(rep, "stopped")), "budget"));
+    CU_ASSERT(cJSON_IsFalse(e2e_get(rep, "verdict.passed")));
+    CU_ASSERT_EQUAL(e2e_num(rep, "provenance.requests_sent"), 50);
+    cJSON_Delete(rep);
+    snprintf(path, sizeof path, "%s/report.md", report_dir);
+    CU_ASSERT(file_has(path, "**INCOMPLETE**"));
+    snprintf(path, sizeof path, "%s/report.html", report_dir);
+    CU_ASSERT(file_has(path, "INCOMPLETE"));
+    snprintf(path, sizeof path, "%s/junit.xml", report_dir);
+    CU_ASSERT(file_has(path, "type=\"incomplete\""));
+    /* 160 variants at 50 a run: three more runs, the last one completes. */
+    const char *again[] = { "run", config_path, "--quiet", "--limit", "80", NULL };
+    int runs = 1;
+    for (; code == 3 && runs < 6; runs++) {
+        rep = run_audit(again, &code);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+        cJSON_Delete(rep);
+    }
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_EQUAL(runs, 4);
+    rep = run_audit(again, &code);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    CU_ASSERT(cJSON_IsTrue(e2e_get(rep, "complete")));
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n") + e2e_num(rep, "targets.0.clean.errors"),
+                    80);
+    CU_ASSERT_EQUAL(e2e_num(rep, "provenance.requests_sent"), 0);
+    cJSON_Delete(rep);
+    snprintf(path, sizeof path, "%s/report.md", report_dir);
+    CU_ASSERT(!file_has(path, "INCOMPLETE"));
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
@@ -516,5 +589,6 @@ const fs_test_case fs_e2e_audit_tests[] = {
       test_e2e_audit__malformed_answers_are_errors },
     { "test_e2e_audit__identification", test_e2e_audit__identification },
     { "test_e2e_audit__gate_bounds_and_scopes", test_e2e_audit__gate_bounds_and_scopes },
+    { "test_e2e_audit__budget_stops_and_resumes", test_e2e_audit__budget_stops_and_resumes },
     { NULL, NULL },
 };

@@ -325,6 +325,7 @@ static void test_e2e_cli__gate_checks(void)
           "gates.clean.min_accuracy.bound: expected \"estimate\" or \"ci95\"", 2 },
         { "\"clean.min_accuracy\": {\"bound\": \"ci95\"}", "missing 'threshold'", 2 },
         { "\"latency.p95_ms\": 500", "did you mean 'latency.max_p95_ms'", 2 },
+        { "\"clean.max_perplexity\": 50", "only a language-modeling task has a perplexity", 2 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[2048], name[32];
