@@ -122,6 +122,30 @@ fs_status fs_audit__text_target_json(cJSON *target_obj, const fs_config *cfg, fs
                                      const char *target, uint64_t limit, fs_audit__summary *sum,
                                      fs_error *err);
 
+/** The counterfactual pairs of a free-text target (text_fairness.c), collected during the
+ *  text results pass (task_results.c). */
+typedef struct fs_audit__tcf fs_audit__tcf;
+
+/** *out: returns owned (fs_audit__tcf_free); NULL when the config has no
+ *  demographics.axes. Loads demographics/refusals.json for tasks answered in text. cfg:
+ *  keeps (until freed). */
+fs_status fs_audit__tcf_new(fs_audit__tcf **out, const fs_config *cfg, fs_error *err);
+void fs_audit__tcf_free(fs_audit__tcf *t);
+/** A stored "cf:<axis>:<from>><to>" row (o NULL: no outcome). When the answer arrived,
+ *  item is its item score (NaN: none) and hash the hash of its normalised answer. t may
+ *  be NULL (nothing to do). v, o: borrowed. */
+fs_status fs_audit__tcf_cf_row(fs_audit__tcf *t, const fs_variant *v, const fs_outcome *o,
+                               double item, uint64_t hash, fs_error *err);
+/** The answered clean row of record rec; kept only when the record's counterfactual rows
+ *  came just before it (the store's order). answer: borrowed. */
+fs_status fs_audit__tcf_clean_row(fs_audit__tcf *t, size_t rec, const char *answer, double item,
+                                  uint64_t hash, fs_error *err);
+/** Add the "fairness" array to target_obj: one counterfactual entry per config axis.
+ *  n_rec: records of the target's table; item: name of the task's item score (NULL when
+ *  it has none). Reads the store again for the examples' inputs. */
+fs_status fs_audit__tcf_json(cJSON *target_obj, const fs_audit__tcf *t, size_t n_rec,
+                             const char *item, fs_store *store, const char *target, fs_error *err);
+
 /** Add the "fairness" array to target_obj: one entry per counterfactual axis (from the
  *  store's "cf:<axis>:<from>><to>" variants) and one for the group field when the
  *  dataset has one. */

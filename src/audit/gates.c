@@ -243,6 +243,15 @@ void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target
         bool from_report = g->scope != NULL || g->ci_bound || strncmp(base, "latency.", 8) == 0;
         gate_value v = from_report ? gate_from_report(g, tgt)
                                    : gate_read(base, s, cfg->n_perturbations);
+        if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0 &&
+            cfg->task != FS_TASK_CLASSIFICATION) {
+            /* a changed free-text answer is not a flipped prediction: answers that quote the
+             * input change with the swap itself (docs/fairness.md) */
+            v.value = NAN;
+            v.worst = g->scope;
+            v.reason = "the counterfactual flip rate is defined for classification only; "
+                       "free-text tasks report answer_changed_rate and divergence per axis";
+        }
         bool passed =
             isfinite(v.value) && (v.at_least ? v.value >= g->threshold : v.value <= g->threshold);
         cJSON *e = cJSON_CreateObject();

@@ -58,6 +58,9 @@ typedef struct run_ctx {
     fs_error inner_err;
     fs_buf text, prompt, body, keybuf;
     fs_buf label_list; /* the task's labels joined with ", " ({{label_list}}) */
+    fs_buf joined, parts; /* a record's texts joined for one swap; the swapped texts, each
+                             NUL-terminated */
+    fs_buf cf_gold;       /* the swapped references of a counterfactual, as JSON */
     fs_buf refs_json;  /* the current record's references as a JSON array ("" if none) */
     uint64_t records, answered, errors, sent, cache_hits, variants, tokens;
     uint64_t total, progressed; /* variants expected over all targets; variants done */
@@ -257,14 +260,19 @@ static fs_status build_request(run_ctx *c, const fs_record *rec, const char *tex
     return st;
 }
 
-/* Store the variant; queue its request unless the store already has its answer (resume)
- * or the response cache has the answer to the same request. */
-static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *pert,
-                                 const char *text, size_t len, bool changed)
+/* The gold stored with a record's variants: its label, or its references as JSON. */
+static const char *record_gold(const run_ctx *c, const fs_record *rec)
 {
-    const char *gold = c->cfg->task == FS_TASK_CLASSIFICATION ? rec->label
-                       : c->refs_json.len > 0                  ? fs_buf_cstr(&c->refs_json)
-                                                                : NULL;
+    return c->cfg->task == FS_TASK_CLASSIFICATION ? rec->label
+           : c->refs_json.len > 0                 ? fs_buf_cstr(&c->refs_json)
+                                                  : NULL;
+}
+
+/* Store the variant (gold: borrowed, may be NULL); queue its request unless the store already has
+ * its answer (resume) or the response cache has the answer to the same request. */
+static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *pert,
+                                 const char *text, size_t len, const char *gold, bool changed)
+{
     fs_variant v = { 0, rec->id, rec->index, pert, rec->group, gold, text, changed };
     int64_t vid = 0;
     bool done = false;
@@ -372,63 +380,30 @@ static bool demog_target(const demog_set *d, size_t i, const size_t *counts, siz
     return any;
 }
 
-/* Counterfactual variants of one record: "cf:<axis>:<from>><to>" for each group the
- * record can move to, where <from> is the group it mentions most. */
-static fs_status demog_variants(run_ctx *c, const fs_record *rec)
-{
-    demog_set *d = &c->demog;
-    fs_status st = FS_OK;
-    for (size_t i = 0; st == FS_OK && i < d->n; i++) {
-        const size_t *counts = NULL;
-        size_t groups = fs_demog_group_count(d->lex, d->axis[i]);
-        st = fs_demog_detect(d->sw[i], rec->input, rec->input_len, &counts, &c->inner_err);
-        size_t *seen = st == FS_OK ? fs_calloc(groups + 1, sizeof *seen) : NULL;
-        if (st == FS_OK && seen == NULL) {
-            st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
-        }
-        if (seen != NULL) {
-            memcpy(seen, counts, groups * sizeof *seen);
-        }
-        for (size_t to = 0; st == FS_OK && to < groups; to++) {
-            size_t from = 0;
-            bool applicable = false, changed = false;
-            if (!demog_target(d, i, seen, to, &from)) {
-                continue;
-            }
-            char name[256];
-            snprintf(name, sizeof name, "cf:%s:%s>%s", c->cfg->axes[i],
-                     fs_demog_group_name(d->lex, d->axis[i], from),
-                     fs_demog_group_name(d->lex, d->axis[i], to));
-            fs_buf_reset(&c->text);
-            st = fs_demog_swap(d->sw[i], rec->input, rec->input_len, to, c->cfg->seed, rec->id,
-                               &c->text, &applicable, &changed, &c->inner_err);
-            if (st == FS_OK && applicable) {
-                st = enqueue_variant(c, rec, name, fs_buf_cstr(&c->text), c->text.len, changed);
-            }
-        }
-        fs_free(seen);
-    }
-    return st;
-}
-
-/* A text task's references, as the JSON array stored as the variant's gold. */
-static void refs_to_json(fs_buf *out, const fs_record *rec, bool raw)
+/* A text task's references refs[0..n), as the JSON array stored as the variant's gold. */
+static void refs_list_json(fs_buf *out, const char *const *refs, size_t n, bool unanswerable,
+                           bool raw)
 {
     fs_buf_reset(out);
-    if (rec->n_refs == 0 && !rec->unanswerable && !raw) {
+    if (n == 0 && !unanswerable && !raw) {
         return;
     }
     fs_buf_putc(out, '[');
-    for (size_t i = 0; i < rec->n_refs; i++) {
+    for (size_t i = 0; i < n; i++) {
         fs_buf_puts(out, i ? "," : "");
         if (raw) {
             /* identification: each reference is an annotation object's JSON text */
-            fs_buf_puts(out, rec->refs[i]);
+            fs_buf_puts(out, refs[i]);
         } else {
-            fs_buf_put_json_string(out, rec->refs[i], strlen(rec->refs[i]));
+            fs_buf_put_json_string(out, refs[i], strlen(refs[i]));
         }
     }
     fs_buf_putc(out, ']');
+}
+
+static void refs_to_json(fs_buf *out, const fs_record *rec, bool raw)
+{
+    refs_list_json(out, rec->refs, rec->n_refs, rec->unanswerable, raw);
 }
 
 static bool needs_refs(fs_task_type t)
@@ -464,6 +439,192 @@ static fs_status check_record(const fs_config *cfg, const fs_record *rec, fs_buf
                    "%s:%llu: %s: '%s' is not one of the task's labels (task.labels)",
                    cfg->dataset_path, (unsigned long long)rec->line, cfg->field_label,
                    rec->label ? rec->label : "(missing)");
+}
+
+/* A swap rewrites every text of the record in one call, so one name gets one substitute
+ * everywhere: the input, the second input of a pair and the context of a question (the
+ * texts the prompt shows), and the references of a task scored against them, so that an
+ * answer that follows the swap is still right (a question about "Marie Curie" answered
+ * "Marie Curie" becomes one about "Leland Curie" answered "Leland Curie"). Swapping the
+ * question alone would ask about a person its context never mentions. Mentions are
+ * counted, and the record found applicable, on the texts the prompt shows only. The texts
+ * are joined with a separator no swap touches (a control character between line breaks,
+ * never part of a word or a term); a record whose texts hold that character has only its
+ * input swapped. */
+#define CF_SEP     "\n\x1e\n"
+#define CF_SEP_LEN 3
+
+typedef struct cf_texts {
+    const char *text; /* what to swap: the input alone, or every text joined */
+    size_t len;
+    size_t detect_len; /* the prefix of text holding the texts the prompt shows */
+    bool joined;
+    bool refs; /* the references are part of text */
+} cf_texts;
+
+static bool has_sep_byte(const char *s, size_t n)
+{
+    return s != NULL && memchr(s, 0x1e, n) != NULL;
+}
+
+static void join_part(fs_buf *joined, const char *s)
+{
+    fs_buf_append(joined, CF_SEP, CF_SEP_LEN);
+    fs_buf_puts(joined, s);
+}
+
+/* The texts of rec to detect mentions in and to swap, joined into joined when needed. */
+static void swap_texts(cf_texts *out, fs_buf *joined, const fs_config *cfg, const fs_record *rec)
+{
+    bool refs = needs_refs(cfg->task) && rec->n_refs > 0;
+    bool sep = has_sep_byte(rec->input, rec->input_len) ||
+               has_sep_byte(rec->input2, rec->input2 ? strlen(rec->input2) : 0) ||
+               has_sep_byte(rec->context, rec->context ? strlen(rec->context) : 0);
+    for (size_t i = 0; refs && i < rec->n_refs; i++) {
+        sep = sep || has_sep_byte(rec->refs[i], strlen(rec->refs[i]));
+    }
+    memset(out, 0, sizeof *out);
+    out->text = rec->input;
+    out->len = out->detect_len = rec->input_len;
+    if (sep || (rec->input2 == NULL && rec->context == NULL && !refs)) {
+        return;
+    }
+    fs_buf_reset(joined);
+    fs_buf_append(joined, rec->input, rec->input_len);
+    if (rec->input2 != NULL) {
+        join_part(joined, rec->input2);
+    }
+    if (rec->context != NULL) {
+        join_part(joined, rec->context);
+    }
+    out->detect_len = joined->len;
+    for (size_t i = 0; refs && i < rec->n_refs; i++) {
+        join_part(joined, rec->refs[i]);
+    }
+    out->text = fs_buf_cstr(joined);
+    out->len = joined->len;
+    out->joined = true;
+    out->refs = refs;
+}
+
+/* Split a swapped text (text[0..n), the swap of in) into NUL-terminated parts in
+ * c->parts: *input the swapped input (*input_len bytes), cf a copy of rec with the swapped
+ * input2 and context, and c->cf_gold the swapped references as JSON (when in->refs). */
+static fs_status split_swapped(run_ctx *c, const fs_record *rec, const cf_texts *in,
+                               const char *text, size_t n, const char **input, size_t *input_len,
+                               fs_record *cf)
+{
+    size_t want = !in->joined ? 1
+                              : 1 + (rec->input2 != NULL) + (rec->context != NULL) +
+                                    (in->refs ? rec->n_refs : 0);
+    size_t k = 0, len0 = 0, *off = fs_calloc(want + 1, sizeof *off);
+    const char **ptr = fs_calloc(want + 1, sizeof *ptr);
+    fs_status st = (off && ptr) ? FS_OK : FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    fs_buf_reset(&c->parts);
+    for (const char *p = text, *end = text + n; st == FS_OK && k < want; k++) {
+        const char *q = in->joined ? memchr(p, 0x1e, (size_t)(end - p)) : NULL;
+        size_t len = q != NULL ? (size_t)(q - 1 - p) : (size_t)(end - p);
+        off[k] = c->parts.len;
+        len0 = k == 0 ? len : len0;
+        fs_buf_append(&c->parts, p, len);
+        fs_buf_putc(&c->parts, '\0');
+        p = q != NULL ? q + 2 : end;
+        if ((q == NULL) != (k + 1 == want)) {
+            st = FS_FAIL(&c->inner_err, FS_ERR_INPUT, "%s: a swap moved a text separator", rec->id);
+        }
+    }
+    if (st == FS_OK && fs_buf_status(&c->parts) != FS_OK) {
+        st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == FS_OK && i < want; i++) {
+        ptr[i] = c->parts.data + off[i];
+    }
+    if (st == FS_OK) {
+        size_t i = 1;
+        *cf = *rec;
+        *input = ptr[0];
+        *input_len = len0;
+        if (in->joined && rec->input2 != NULL) {
+            cf->input2 = ptr[i++];
+        }
+        if (in->joined && rec->context != NULL) {
+            cf->context = ptr[i++];
+        }
+        if (in->refs) {
+            refs_list_json(&c->cf_gold, ptr + i, rec->n_refs, rec->unanswerable, false);
+        }
+        st = fs_buf_status(&c->cf_gold) == FS_OK
+                 ? FS_OK
+                 : FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_free(off);
+    fs_free(ptr);
+    return st;
+}
+
+/* The counterfactual of rec moved to group `to` of axis i, when the record can move. */
+static fs_status demog_one(run_ctx *c, const fs_record *rec, const cf_texts *src, size_t i,
+                           const size_t *seen, size_t to)
+{
+    demog_set *d = &c->demog;
+    size_t from = 0, input_len = 0;
+    bool applicable = false, changed = false;
+    const char *input = NULL;
+    fs_record cf;
+    char name[256];
+    if (!demog_target(d, i, seen, to, &from)) {
+        return FS_OK;
+    }
+    snprintf(name, sizeof name, "cf:%s:%s>%s", c->cfg->axes[i],
+             fs_demog_group_name(d->lex, d->axis[i], from),
+             fs_demog_group_name(d->lex, d->axis[i], to));
+    fs_buf_reset(&c->text);
+    fs_status st = fs_demog_swap(d->sw[i], src->text, src->len, to, c->cfg->seed, rec->id, &c->text,
+                                 &applicable, &changed, &c->inner_err);
+    if (st != FS_OK || !applicable) {
+        return st;
+    }
+    st = split_swapped(c, rec, src, fs_buf_cstr(&c->text), c->text.len, &input, &input_len, &cf);
+    if (st != FS_OK) {
+        return st;
+    }
+    const char *gold = src->refs ? fs_buf_cstr(&c->cf_gold) : record_gold(c, rec);
+    return enqueue_variant(c, &cf, name, input, input_len, gold, changed);
+}
+
+/* Counterfactual variants of one record: "cf:<axis>:<from>><to>" for each group the
+ * record can move to, where <from> is the group it mentions most. The stored variant is
+ * the swapped input with the swapped references as its gold; input2 and context, when
+ * present, are swapped alike and sent with it (like the clean record's, not stored). */
+static fs_status demog_variants(run_ctx *c, const fs_record *rec)
+{
+    demog_set *d = &c->demog;
+    cf_texts src;
+    fs_status st = FS_OK;
+    if (d->n == 0) {
+        return FS_OK;
+    }
+    swap_texts(&src, &c->joined, c->cfg, rec);
+    if (fs_buf_status(&c->joined) != FS_OK) {
+        return FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == FS_OK && i < d->n; i++) {
+        const size_t *counts = NULL;
+        size_t groups = fs_demog_group_count(d->lex, d->axis[i]);
+        st = fs_demog_detect(d->sw[i], src.text, src.detect_len, &counts, &c->inner_err);
+        size_t *seen = st == FS_OK ? fs_calloc(groups + 1, sizeof *seen) : NULL;
+        if (st == FS_OK && seen == NULL) {
+            st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
+        }
+        if (seen != NULL) {
+            memcpy(seen, counts, groups * sizeof *seen);
+        }
+        for (size_t to = 0; st == FS_OK && to < groups; to++) {
+            st = demog_one(c, rec, &src, i, seen, to);
+        }
+        fs_free(seen);
+    }
+    return st;
 }
 
 static void dataset_opts(fs_dataset_opts *o, const fs_config *cfg)
@@ -502,7 +663,8 @@ static fs_status perturb_one(run_ctx *c, const fs_record *rec, size_t i, size_t 
                         (unsigned long long)rec->line, name);
         return st;
     }
-    return enqueue_variant(c, rec, name, fs_buf_cstr(&c->text), c->text.len, changed);
+    return enqueue_variant(c, rec, name, fs_buf_cstr(&c->text), c->text.len, record_gold(c, rec),
+                           changed);
 }
 
 /* Read one record and queue its clean input and every perturbation's variants. */
@@ -521,7 +683,8 @@ static fs_status load_record(run_ctx *c)
     c->records++;
     st = check_record(c->cfg, rec, &c->refs_json, &c->inner_err);
     if (st == FS_OK) {
-        st = enqueue_variant(c, rec, "clean", rec->input, rec->input_len, false);
+        st = enqueue_variant(c, rec, "clean", rec->input, rec->input_len, record_gold(c, rec),
+                             false);
     }
     for (size_t i = 0; st == FS_OK && i < c->cfg->n_perturbations; i++) {
         const fs_config_perturbation *cp = &c->cfg->perturbations[i];
@@ -689,10 +852,12 @@ static fs_status add_lexicon(fs_audit__prov *prov, const char *path, fs_error *e
     return FS_OK;
 }
 
+/* Hash every data file the run reads: the perturbers', the lexicon's and extra (may be
+ * NULL). */
 static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_t n,
-                               const demog_set *d, fs_error *err)
+                               const demog_set *d, const char *extra, fs_error *err)
 {
-    size_t total = 0;
+    size_t total = extra != NULL;
     const char *const *dfiles = NULL;
     size_t n_dfiles = d->lex ? fs_demog_files(d->lex, &dfiles) : 0;
     for (size_t i = 0; i < n; i++) {
@@ -715,6 +880,9 @@ static fs_status hash_lexicons(fs_audit__prov *prov, fs_perturber **perts, size_
     }
     for (size_t j = 0; st == FS_OK && j < n_dfiles; j++) {
         st = add_lexicon(prov, dfiles[j], err);
+    }
+    if (st == FS_OK && extra != NULL) {
+        st = add_lexicon(prov, extra, err);
     }
     return st;
 }
@@ -816,7 +984,8 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
     if (st == FS_ERR_LIMIT) {
         snprintf(prov->stopped, sizeof prov->stopped,
                  "budget reached (run.max_requests %llu, run.max_tokens %llu) after %llu "
-                 "requests and %llu tokens; run again with a larger budget to resume",
+                 "requests and %llu tokens; run the same config again to continue (the budget "
+                 "counts per invocation)",
                  (unsigned long long)c->cfg->max_requests, (unsigned long long)c->cfg->max_tokens,
                  (unsigned long long)c->sent, (unsigned long long)c->tokens);
     }
@@ -830,16 +999,21 @@ static fs_status dispatch_all(run_ctx *c, fs_audit__prov *prov, fs_audit_result 
 }
 
 /* The number of counterfactual variants of a record, for the progress total. */
-static fs_status count_counterfactuals(demog_set *d, const fs_record *rec, uint64_t *total,
-                                       uint64_t *per_axis, fs_error *err)
+static fs_status count_counterfactuals(demog_set *d, const fs_config *cfg, const fs_record *rec,
+                                       uint64_t *total, uint64_t *per_axis, fs_error *err)
 {
-    for (size_t i = 0; i < d->n; i++) {
+    fs_buf joined;
+    cf_texts src;
+    fs_status st = FS_OK;
+    fs_buf_init(&joined, 0);
+    swap_texts(&src, &joined, cfg, rec);
+    if (fs_buf_status(&joined) != FS_OK) {
+        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; st == FS_OK && i < d->n; i++) {
         const size_t *counts = NULL;
-        fs_status st = fs_demog_detect(d->sw[i], rec->input, rec->input_len, &counts, err);
-        if (st != FS_OK) {
-            return st;
-        }
-        for (size_t to = 0; to < fs_demog_group_count(d->lex, d->axis[i]); to++) {
+        st = fs_demog_detect(d->sw[i], src.text, src.detect_len, &counts, err);
+        for (size_t to = 0; st == FS_OK && to < fs_demog_group_count(d->lex, d->axis[i]); to++) {
             size_t from;
             bool yes = demog_target(d, i, counts, to, &from);
             *total += yes;
@@ -848,7 +1022,8 @@ static fs_status count_counterfactuals(demog_set *d, const fs_record *rec, uint6
             }
         }
     }
-    return FS_OK;
+    fs_buf_dispose(&joined);
+    return st;
 }
 
 /* Read every record once before anything is sent: a bad record stops the run before
@@ -871,7 +1046,7 @@ static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t l
         records++;
         st = check_record(cfg, rec, NULL, err);
         if (st == FS_OK && d != NULL && cf_out != NULL) {
-            st = count_counterfactuals(d, rec, cf_out, cf_axis, err);
+            st = count_counterfactuals(d, cfg, rec, cf_out, cf_axis, err);
         }
     }
     fs_dataset_free(ds);
@@ -906,7 +1081,13 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
         st = make_perturbers(&c->perts, cfg, data_dir, err);
     }
     if (st == FS_OK) {
-        st = hash_lexicons(prov, c->perts, cfg->n_perturbations, &c->demog, err);
+        /* free-text counterfactuals are scored for refusals with this file (results) */
+        char refusals[1100];
+        bool text_cf = cfg->n_axes > 0 && cfg->task != FS_TASK_CLASSIFICATION &&
+                       cfg->task != FS_TASK_LANGUAGE_MODELING;
+        snprintf(refusals, sizeof refusals, "%s/demographics/refusals.json", fs_audit_data_dir());
+        st = hash_lexicons(prov, c->perts, cfg->n_perturbations, &c->demog,
+                           text_cf ? refusals : NULL, err);
     }
     if (st == FS_OK) {
         st = fs_hash_file_hex(prov->dataset_hash, cfg->dataset_path, err);
@@ -1065,6 +1246,9 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     fs_buf_init(&c.keybuf, 0);
     fs_buf_init(&c.label_list, 0);
     fs_buf_init(&c.refs_json, 0);
+    fs_buf_init(&c.joined, 0);
+    fs_buf_init(&c.parts, 0);
+    fs_buf_init(&c.cf_gold, 0);
     fs_status st = fs_config_load(&cfg, config_path, err);
     if (st == FS_OK && opts->dry_run) {
         st = plan(cfg, opts, out, err);
@@ -1101,6 +1285,9 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     fs_buf_dispose(&c.keybuf);
     fs_buf_dispose(&c.label_list);
     fs_buf_dispose(&c.refs_json);
+    fs_buf_dispose(&c.joined);
+    fs_buf_dispose(&c.parts);
+    fs_buf_dispose(&c.cf_gold);
     fs_audit__prov_dispose(&prov);
     fs_config_free(cfg);
     return st;

@@ -68,6 +68,7 @@ typedef struct ttable {
     fs_bleu_opts bleu_opts;
     fs_chrf_opts chrf_opts;
     fs_buf scratch;
+    fs_audit__tcf *tcf; /* counterfactual pairs (demographics.axes); NULL without axes */
     fs_error *err;
 } ttable;
 
@@ -298,42 +299,49 @@ static fs_status stats_ident(ttable *t, const char *gold, const char *input, con
     return st;
 }
 
-static fs_status item_stats(ttable *t, size_t at, const char *gold, const char *answer,
-                            const char *input)
+/* The statistics s (n_stats), item score and answer hash of one answer. */
+static fs_status item_values(ttable *t, double *s, double *item, uint64_t *hash, const char *gold,
+                             const char *answer, const char *input)
 {
     refs r;
     memset(&r, 0, sizeof r);
-    double *s = t->stats + at * t->n_stats, item = NAN;
     size_t n = strlen(answer);
-    uint64_t hash = fnv(answer, n);
+    *item = NAN;
+    *hash = fnv(answer, n);
     fs_status st = t->cfg->task == FS_TASK_IDENTIFICATION ? FS_OK : parse_refs(&r, gold, t->err);
     switch (t->cfg->task) {
     case FS_TASK_IDENTIFICATION:
         memset(s, 0, t->n_stats * sizeof *s);
-        st = stats_ident(t, gold, input, answer, n, s, &item);
+        st = stats_ident(t, gold, input, answer, n, s, item);
         break;
     case FS_TASK_QA:
-        st = st == FS_OK ? stats_qa(t, &r, answer, n, s, &item, &hash) : st;
+        st = st == FS_OK ? stats_qa(t, &r, answer, n, s, item, hash) : st;
         break;
     case FS_TASK_SUMMARIZATION:
-        st = st == FS_OK ? stats_sum(t, &r, answer, n, s, &item) : st;
+        st = st == FS_OK ? stats_sum(t, &r, answer, n, s, item) : st;
         break;
     case FS_TASK_TRANSLATION:
-        st = st == FS_OK ? stats_mt(t, &r, answer, n, s, &item) : st;
+        st = st == FS_OK ? stats_mt(t, &r, answer, n, s, item) : st;
         break;
     case FS_TASK_LANGUAGE_MODELING:
-        st = st == FS_OK ? stats_lm(t, answer, n, s, &item) : st;
+        st = st == FS_OK ? stats_lm(t, answer, n, s, item) : st;
         break;
     default:
-        if (t->answers != NULL) {
-            t->answers[at] = fs_strdup(answer);
-            st = t->answers[at] ? FS_OK : FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
-        }
         break;
     }
     cJSON_Delete(r.doc);
-    t->item[at] = item;
-    t->hash[at] = hash;
+    return st;
+}
+
+static fs_status item_stats(ttable *t, size_t at, const char *gold, const char *answer,
+                            const char *input)
+{
+    fs_status st =
+        item_values(t, t->stats + at * t->n_stats, &t->item[at], &t->hash[at], gold, answer, input);
+    if (st == FS_OK && t->answers != NULL) {
+        t->answers[at] = fs_strdup(answer);
+        st = t->answers[at] ? FS_OK : FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
+    }
     return st;
 }
 
@@ -395,13 +403,37 @@ static void note_cause(tcol *c, const char *msg)
     }
 }
 
+/* A counterfactual row ("cf:<axis>:<from>><to>"): scored like any answer, kept aside for
+ * the fairness section (text_fairness.c). */
+static fs_status on_cf_row(ttable *t, const fs_variant *v, const fs_outcome *o)
+{
+    double s[MAX_STATS + 1], item = NAN;
+    uint64_t hash = 0;
+    fs_status st = FS_OK;
+    memset(s, 0, sizeof s);
+    if (o != NULL && o->status == FS_OK && o->answer != NULL) {
+        st = item_values(t, s, &item, &hash, v->label, o->answer, v->text);
+    }
+    if (st == FS_OK) {
+        st = fs_audit__tcf_cf_row(t->tcf, v, o, item, hash, t->err);
+    }
+    if (st != FS_OK) {
+        fs_error_prefix(t->err, "record %s, %s", v->record_id, v->perturbation);
+    }
+    return st;
+}
+
 static fs_status on_trow(const fs_variant *v, const fs_outcome *o, void *payload)
 {
     ttable *t = payload;
     int col = fs_audit__column(t->cfg, t->base, v->perturbation);
     size_t r = (size_t)v->record_index;
-    if (col < 0 || (t->limit > 0 && r >= t->limit)) {
+    if (t->limit > 0 && r >= t->limit) {
         return FS_OK;
+    }
+    if (col < 0) {
+        return t->tcf != NULL && strncmp(v->perturbation, "cf:", 3) == 0 ? on_cf_row(t, v, o)
+                                                                         : FS_OK;
     }
     if (!grow_rows(t, r + 1)) {
         return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
@@ -425,6 +457,9 @@ static fs_status on_trow(const fs_variant *v, const fs_outcome *o, void *payload
         return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
     }
     fs_status st = item_stats(t, at, v->label, o->answer, v->text);
+    if (st == FS_OK && col == 0) {
+        st = fs_audit__tcf_clean_row(t->tcf, r, o->answer, t->item[at], t->hash[at], t->err);
+    }
     if (st != FS_OK) {
         fs_error_prefix(t->err, "record %s, %s", v->record_id, v->perturbation);
     }
@@ -505,6 +540,9 @@ static fs_status ttable_open(ttable *t, const fs_config *cfg, uint64_t limit, fs
         io.file = cfg->id_patterns;
         st = fs_identify_detector_new(&t->ident, fs_audit_data_dir(), &io, err);
     }
+    if (st == FS_OK) {
+        st = fs_audit__tcf_new(&t->tcf, cfg, err);
+    }
     return st;
 }
 
@@ -531,6 +569,7 @@ static void ttable_dispose(ttable *t)
     fs_rouge_scorer_free(t->rouge);
     fs_bleu_scorer_free(t->bleu);
     fs_chrf_scorer_free(t->chrf);
+    fs_audit__tcf_free(t->tcf);
     fs_buf_dispose(&t->scratch);
     memset(t, 0, sizeof *t);
 }
@@ -982,6 +1021,25 @@ static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *sto
     return st;
 }
 
+/* The name of the item-level score; NULL for generation (no reference). */
+static const char *item_name(fs_task_type task)
+{
+    switch (task) {
+    case FS_TASK_QA:
+        return "f1";
+    case FS_TASK_SUMMARIZATION:
+        return "rougeL";
+    case FS_TASK_TRANSLATION:
+        return "sentence_chrf";
+    case FS_TASK_IDENTIFICATION:
+        return "recall";
+    case FS_TASK_LANGUAGE_MODELING:
+        return "mean_logprob";
+    default:
+        return NULL;
+    }
+}
+
 /* HELM's worst case on the item score: per record the lowest over clean and every
  * variant, averaged over the records answered under every condition. */
 static void worst_case_json(cJSON *o, const ttable *t)
@@ -1003,11 +1061,7 @@ static void worst_case_json(cJSON *o, const ttable *t)
     }
     cJSON *w = cJSON_AddObjectToObject(o, "worst_case");
     cJSON_AddNumberToObject(w, "n", (double)n);
-    const char *item = t->cfg->task == FS_TASK_QA            ? "f1"
-                       : t->cfg->task == FS_TASK_SUMMARIZATION ? "rougeL"
-                       : t->cfg->task == FS_TASK_TRANSLATION   ? "sentence_chrf"
-                       : t->cfg->task == FS_TASK_IDENTIFICATION ? "recall"
-                                                                : "mean_logprob";
+    const char *item = item_name(t->cfg->task) ? item_name(t->cfg->task) : "mean_logprob";
     cJSON *m = cJSON_AddObjectToObject(w, "metrics");
     fs_audit__num(m, item, n ? acc / (double)n : NAN,
                   t->n_metrics ? "no record has an answer under every condition"
@@ -1041,6 +1095,7 @@ fs_status fs_audit__text_target_json(cJSON *o, const fs_config *cfg, fs_store *s
         sum->error_rate = variants ? (double)errors / (double)variants : NAN;
         fs_audit__num(o, "error_rate", sum->error_rate, "no variant was stored");
         cJSON_AddItemToObject(o, "usage", fs_audit__usage_json(&t.lat));
+        st = fs_audit__tcf_json(o, t.tcf, t.n_rec, item_name(cfg->task), store, target, err);
     }
     ttable_dispose(&t);
     return st;

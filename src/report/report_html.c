@@ -560,14 +560,33 @@ static void robustness_table(page *pg, const cJSON *rob)
     fs_buf_puts(b, "</table>");
 }
 
-static fs_status example_html(page *pg, const cJSON *e, fs_error *err)
+/* One side of an example: its title, the answer (a refusal marked), then the input. */
+static void side_html(page *pg, const char *title, const cJSON *side, const fs_buf *diffed)
+{
+    fs_buf *b = pg->b;
+    fs_buf_printf(b, "<div><b>%s</b>", title);
+    if (get(side, "answer") != NULL) {
+        fs_buf_puts(b, " &rarr; ");
+        fs_report__esc_text(b, pg->seg, fs_json__str(side, "answer"));
+    }
+    if (cJSON_IsTrue(get(side, "refused"))) {
+        fs_buf_puts(b, " <span class=\"tag-fail\">refusal</span>");
+    }
+    fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div>", fs_buf_cstr(diffed));
+}
+
+/* Two inputs side by side with their differences marked: e's sides a_key and b_key
+ * (titled a_title and b_title, static text) and, above them, its record, gold label and
+ * what (the kind of example, escaped). */
+static fs_status pair_html(page *pg, const cJSON *e, const char *a_key, const char *a_title,
+                           const char *b_key, const char *b_title, const char *what, fs_error *err)
 {
     fs_buf *b = pg->b;
     fs_buf c, p;
     fs_buf_init(&c, 0);
     fs_buf_init(&p, 0);
-    const char *ct = fs_json__str(get(e, "clean"), "input");
-    const char *pt = fs_json__str(get(e, "perturbed"), "input");
+    const char *ct = fs_json__str(get(e, a_key), "input");
+    const char *pt = fs_json__str(get(e, b_key), "input");
     fs_status st = fs_report__diff(&c, &p, pg->seg, ct ? ct : "", pt ? pt : "", err);
     if (st == FS_OK) {
         fs_buf_puts(b, "<div class=\"ex\"><div class=\"muted\">record ");
@@ -577,24 +596,21 @@ static fs_status example_html(page *pg, const cJSON *e, fs_error *err)
             fs_report__esc_text(b, pg->seg, fs_json__str(e, "label"));
         }
         fs_buf_puts(b, " &middot; ");
-        fs_report__esc(b, fs_json__str(e, "kind"));
-        fs_buf_puts(b, "</div><div class=\"pair\"><div><b>clean</b>");
-        if (get(get(e, "clean"), "answer") != NULL) {
-            fs_buf_puts(b, " &rarr; ");
-            fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "clean"), "answer"));
-        }
-        fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div><div><b>perturbed</b>",
-                      fs_buf_cstr(&c));
-        if (get(get(e, "perturbed"), "answer") != NULL) {
-            fs_buf_puts(b, " &rarr; ");
-            fs_report__esc_text(b, pg->seg, fs_json__str(get(e, "perturbed"), "answer"));
-        }
-        fs_buf_printf(b, "<div class=\"txt\" dir=\"auto\">%s</div></div></div></div>",
-                      fs_buf_cstr(&p));
+        fs_report__esc_text(b, pg->seg, what);
+        fs_buf_puts(b, "</div><div class=\"pair\">");
+        side_html(pg, a_title, get(e, a_key), &c);
+        side_html(pg, b_title, get(e, b_key), &p);
+        fs_buf_puts(b, "</div></div>");
     }
     fs_buf_dispose(&c);
     fs_buf_dispose(&p);
     return st;
+}
+
+static fs_status example_html(page *pg, const cJSON *e, fs_error *err)
+{
+    return pair_html(pg, e, "clean", "clean", "perturbed", "perturbed", fs_json__str(e, "kind"),
+                     err);
 }
 
 static fs_status examples_html(page *pg, const cJSON *rob, fs_error *err)
@@ -739,6 +755,24 @@ static void td_p(fs_buf *b, const cJSON *obj)
     fs_buf_puts(b, "</td>");
 }
 
+static bool kind_is(const cJSON *a, const char *kind)
+{
+    const char *k = fs_json__str(a, "kind");
+    return k != NULL && strcmp(k, kind) == 0;
+}
+
+/* A counterfactual entry of a task answered in free text (it names its item score) rather
+ * than of a classification task (flip rates of labels). */
+static bool is_text_cf(const cJSON *a)
+{
+    return kind_is(a, "counterfactual") && get(a, "item_metric") != NULL;
+}
+
+static bool is_label_cf(const cJSON *a)
+{
+    return kind_is(a, "counterfactual") && get(a, "item_metric") == NULL;
+}
+
 static void cf_html(page *pg, const cJSON *fair)
 {
     fs_buf *b = pg->b;
@@ -748,7 +782,7 @@ static void cf_html(page *pg, const cJSON *fair)
                    "moved to another group; the answer should not change. Flip rates with 95% "
                    "intervals:</p>");
     for (const cJSON *a = fair->child; a != NULL && n < 64; a = a->next) {
-        if (strcmp(fs_json__str(a, "kind"), "counterfactual") == 0) {
+        if (is_label_cf(a)) {
             const cJSON *ci = get(a, "counterfactual_flip_rate_ci95");
             bar x = { fs_json__str(a, "axis"), num(a, "counterfactual_flip_rate"), ci_at(ci, 0),
                       ci_at(ci, 1) };
@@ -761,7 +795,7 @@ static void cf_html(page *pg, const cJSON *fair)
                    "</th><th class=\"num\">95% CI</th><th class=\"num\">&Delta; accuracy</th>"
                    "<th class=\"num\">p</th><th class=\"num\">p (Holm)</th></tr>");
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        if (strcmp(fs_json__str(a, "kind"), "counterfactual") != 0) {
+        if (!is_label_cf(a)) {
             continue;
         }
         fs_buf_puts(b, "<tr><td>");
@@ -781,33 +815,205 @@ static void cf_html(page *pg, const cJSON *fair)
     fs_buf_puts(b, "</table>");
 }
 
+/* Counterfactual examples of every axis, original and counterfactual side by side. */
 static fs_status cf_examples_html(page *pg, const cJSON *fair, fs_error *err)
 {
     fs_status st = FS_OK;
     for (const cJSON *a = fair->child; st == FS_OK && a != NULL; a = a->next) {
-        const cJSON *ex = get(a, "examples");
+        const cJSON *ex = kind_is(a, "counterfactual") ? get(a, "examples") : NULL;
+        bool text = is_text_cf(a);
         for (const cJSON *e = ex ? ex->child : NULL; st == FS_OK && e != NULL; e = e->next) {
             if (e == ex->child) {
-                fs_buf_puts(pg->b, "<h3>Flipped counterfactuals: ");
+                fs_buf_puts(pg->b,
+                            text ? "<h3>Changed answers: " : "<h3>Flipped counterfactuals: ");
                 fs_report__esc_text(pg->b, pg->seg, fs_json__str(a, "axis"));
                 fs_buf_puts(pg->b, "</h3>");
             }
-            /* the same layout as robustness examples, "original" against "counterfactual" */
-            cJSON *shim = cJSON_CreateObject();
-            cJSON_AddItemReferenceToObject(shim, "clean", (cJSON *)get(e, "original"));
-            cJSON_AddItemReferenceToObject(shim, "perturbed", (cJSON *)get(e, "counterfactual"));
-            cJSON_AddStringToObject(shim, "record_id", fs_json__str(e, "record_id"));
-            cJSON_AddStringToObject(shim, "label", fs_json__str(e, "label"));
-            fs_buf b2;
-            fs_buf_init(&b2, 0);
-            fs_buf_printf(&b2, "%s \xE2\x86\x92 %s", fs_json__str(e, "from"), fs_json__str(e, "to"));
-            cJSON_AddStringToObject(shim, "kind", fs_buf_cstr(&b2));
-            fs_buf_dispose(&b2);
-            st = example_html(pg, shim, err);
-            cJSON_Delete(shim);
+            fs_buf what;
+            fs_buf_init(&what, 0);
+            const char *from = fs_json__str(e, "from"), *to = fs_json__str(e, "to");
+            fs_buf_printf(&what, "%s \xE2\x86\x92 %s", from ? from : "?", to ? to : "?");
+            if (text && isfinite(num(e, "divergence"))) {
+                char d[48];
+                fs_report__fixed(d, sizeof d, num(e, "divergence") * 100.0, 1);
+                fs_buf_printf(&what, ", divergence %s%%", d);
+            }
+            st = fs_buf_status(&what) != FS_OK
+                     ? FS_FAIL(err, FS_ERR_NOMEM, "out of memory")
+                     : pair_html(pg, e, "original", "original", "counterfactual", "counterfactual",
+                                 fs_buf_cstr(&what), err);
+            fs_buf_dispose(&what);
         }
     }
     return st;
+}
+
+/* ---- counterfactuals of tasks answered in free text ---------------------------------- */
+
+/* The item score's name, "f1", "rougeL", ...; "item score" when the task has none. */
+static const char *item_of(const cJSON *a)
+{
+    const char *m = fs_json__str(a, "item_metric");
+    return m != NULL ? m : "item score";
+}
+
+static void td_signed(fs_buf *b, double v, int decimals)
+{
+    char t[48];
+    fs_buf_puts(b, "<td class=\"num\">");
+    if (isfinite(v)) {
+        fs_report__fixed(t, sizeof t, v, decimals);
+        fs_buf_printf(b, "%s%s", v >= 0 && t[0] != '-' ? "+" : "", t);
+    } else {
+        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
+    }
+    fs_buf_puts(b, "</td>");
+}
+
+/* The cells of an axis or of a pair of groups; item: the axis's item score. */
+static void text_cells_html(page *pg, const cJSON *a, const char *item)
+{
+    fs_buf *b = pg->b;
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_count(b, num(a, "n"));
+    fs_buf_puts(b, "</td>");
+    td_pct(b, num(a, "answer_changed_rate"));
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_pct(b, num(a, "divergence"));
+    fs_buf_puts(b, " ");
+    put_ci(b, get(a, "divergence_ci95"));
+    fs_buf_puts(b, "</td>");
+    td_signed(b, num(a, "length_diff"), 2);
+    fs_buf_puts(b, "<td class=\"num\">");
+    put_pts(b, num(get(a, "refusals"), "rate_diff"));
+    fs_buf_puts(b, "</td><td class=\"num\">");
+    put_metric_delta(b, item, num(a, "delta_item_metric"));
+    fs_buf_puts(b, " ");
+    put_metric_ci(b, item, get(a, "delta_item_metric_ci95"));
+    fs_buf_puts(b, "</td>");
+    td_p(b, a);
+}
+
+static void text_head_html(page *pg, const char *first, const char *item)
+{
+    fs_buf *b = pg->b;
+    fs_buf_printf(b, "<table><tr><th>%s</th>", first);
+    if (strcmp(first, "axis") == 0) {
+        fs_buf_puts(b, "<th class=\"num\">applicable / records</th>");
+    }
+    fs_buf_puts(b, "<th class=\"num\">pairs</th><th class=\"num\">answer changed</th>"
+                   "<th class=\"num\">divergence (95% CI)</th>"
+                   "<th class=\"num\">length &Delta; (words)</th><th class=\"num\">refusal "
+                   "&Delta;</th><th class=\"num\">&Delta; ");
+    fs_report__esc_text(b, pg->seg, item);
+    fs_buf_puts(b, " (95% CI)</th><th class=\"num\">p</th><th class=\"num\">p (Holm)</th>"
+                   "</tr>");
+}
+
+static void text_refusals_html(page *pg, const cJSON *fair)
+{
+    fs_buf *b = pg->b;
+    bool any = false;
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *r = get(a, "refusals");
+        if (!is_text_cf(a) || !cJSON_IsObject(r)) {
+            continue;
+        }
+        if (!any) {
+            fs_buf_puts(b, "<p>Refusals: answers holding a phrase of "
+                           "<code>demographics/refusals.json</code>.</p><table><tr><th>axis</th>"
+                           "<th class=\"num\">original</th><th class=\"num\">counterfactual</th>"
+                           "<th class=\"num\">&Delta; rate</th><th class=\"num\">95% CI</th>"
+                           "<th class=\"num\">p</th><th class=\"num\">p (Holm)</th>"
+                           "<th>test</th></tr>");
+            any = true;
+        }
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(r, "original"));
+        fs_buf_puts(b, " (");
+        put_pct(b, num(r, "rate_original"));
+        fs_buf_puts(b, ")</td><td class=\"num\">");
+        put_count(b, num(r, "counterfactual"));
+        fs_buf_puts(b, " (");
+        put_pct(b, num(r, "rate_counterfactual"));
+        fs_buf_puts(b, ")</td><td class=\"num\">");
+        put_pts(b, num(r, "rate_diff"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_ci(b, get(r, "rate_diff_ci95"));
+        fs_buf_puts(b, "</td>");
+        td_p(b, r);
+        fs_buf_puts(b, "<td>");
+        fs_report__esc(b, fs_json__str(r, "test"));
+        fs_buf_puts(b, "</td></tr>");
+    }
+    fs_buf_puts(b, any ? "</table>" : "");
+}
+
+static void cf_text_html(page *pg, const cJSON *fair)
+{
+    fs_buf *b = pg->b;
+    bar bars[64];
+    int n = 0;
+    const char *item = "item score";
+    for (const cJSON *a = fair->child; a != NULL && n < 64; a = a->next) {
+        if (is_text_cf(a)) {
+            const cJSON *ci = get(a, "divergence_ci95");
+            bar x = { fs_json__str(a, "axis"), num(a, "divergence"), ci_at(ci, 0), ci_at(ci, 1) };
+            bars[n++] = x;
+            item = item_of(a);
+        }
+    }
+    fs_buf_puts(b, "<p>Each applicable record is sent again with every mention of the axis "
+                   "moved to another group (its context and references alike); the answer "
+                   "should not change beyond the swapped words. <i>Answer changed</i>: pairs "
+                   "whose normalised answers differ. <i>Divergence</i>: 1 &minus; ROUGE-L F "
+                   "between the two answers (chart: mean with its 95% interval). Length and "
+                   "refusal &Delta;: counterfactual minus original. &Delta; ");
+    fs_report__esc_text(b, pg->seg, item);
+    fs_buf_puts(b, ": counterfactual minus original, scored against the references swapped "
+                   "alike; p is the sign-flip test on it. Intervals are 95% bootstrap intervals "
+                   "over records. Examples show the input field; a context or second input "
+                   "the prompt shows is swapped alike but not stored.</p>");
+    bars_svg(pg, "Answer divergence per axis", bars, n, 0, NAN);
+    text_head_html(pg, "axis", item);
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        if (!is_text_cf(a)) {
+            continue;
+        }
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(a, "applicable"));
+        fs_buf_puts(b, " / ");
+        put_count(b, num(a, "applicable") + num(a, "not_applicable"));
+        fs_buf_puts(b, "</td>");
+        text_cells_html(pg, a, item_of(a));
+        fs_buf_puts(b, "</tr>");
+    }
+    fs_buf_puts(b, "</table>");
+    text_refusals_html(pg, fair);
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *pairs = get(a, "pairs");
+        if (!is_text_cf(a) || cJSON_GetArraySize(pairs) == 0) {
+            continue;
+        }
+        fs_buf_puts(b, "<p><code>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
+        fs_buf_puts(b, "</code> by pair of groups:</p>");
+        text_head_html(pg, "from &rarr; to", item_of(a));
+        for (const cJSON *p = pairs->child; p != NULL; p = p->next) {
+            fs_buf_puts(b, "<tr><td>");
+            fs_report__esc_text(b, pg->seg, fs_json__str(p, "from"));
+            fs_buf_puts(b, " &rarr; ");
+            fs_report__esc_text(b, pg->seg, fs_json__str(p, "to"));
+            fs_buf_puts(b, "</td>");
+            text_cells_html(pg, p, item_of(a));
+            fs_buf_puts(b, "</tr>");
+        }
+        fs_buf_puts(b, "</table>");
+    }
 }
 
 static void gap_row_html(page *pg, const char *name, const cJSON *g)
@@ -878,23 +1084,27 @@ static void groups_html(page *pg, const cJSON *a)
 
 static fs_status fairness_html(page *pg, const cJSON *fair, fs_error *err)
 {
-    bool any_cf = false;
+    bool any_cf = false, any_text = false;
     if (fair == NULL || cJSON_GetArraySize(fair) == 0) {
         return FS_OK;
     }
     fs_buf_puts(pg->b, "<h3>Fairness</h3>");
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        any_cf = any_cf || strcmp(fs_json__str(a, "kind"), "counterfactual") == 0;
+        any_cf = any_cf || is_label_cf(a);
+        any_text = any_text || is_text_cf(a);
     }
     if (any_cf) {
         cf_html(pg, fair);
     }
+    if (any_text) {
+        cf_text_html(pg, fair);
+    }
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        if (strcmp(fs_json__str(a, "kind"), "group") == 0) {
+        if (kind_is(a, "group") && cJSON_IsArray(get(a, "groups"))) {
             groups_html(pg, a);
         }
     }
-    return any_cf ? cf_examples_html(pg, fair, err) : FS_OK;
+    return any_cf || any_text ? cf_examples_html(pg, fair, err) : FS_OK;
 }
 
 static void td_detector(fs_buf *b, const cJSON *x)

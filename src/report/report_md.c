@@ -460,6 +460,9 @@ static void side_md(fs_buf *b, const char *title, const cJSON *side)
         fs_buf_puts(b, "\n    → answer: ");
         put_text(b, fs_json__str(side, "answer"));
     }
+    if (cJSON_IsTrue(get(side, "refused"))) {
+        fs_buf_puts(b, " (a refusal)");
+    }
     if (get(side, "prediction") != NULL) {
         fs_buf_puts(b, " (label: ");
         put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction")
@@ -510,6 +513,24 @@ static void put_p_adj(fs_buf *b, const cJSON *obj)
     put_p(b, num(obj, "p_adjusted"));
 }
 
+static bool kind_is(const cJSON *a, const char *kind)
+{
+    const char *k = fs_json__str(a, "kind");
+    return k != NULL && strcmp(k, kind) == 0;
+}
+
+/* A counterfactual entry of a task answered in free text (it names its item score) rather
+ * than of a classification task (flip rates of labels). */
+static bool is_text_cf(const cJSON *a)
+{
+    return kind_is(a, "counterfactual") && get(a, "item_metric") != NULL;
+}
+
+static bool is_label_cf(const cJSON *a)
+{
+    return kind_is(a, "counterfactual") && get(a, "item_metric") == NULL;
+}
+
 static void cf_axes_md(fs_buf *b, const cJSON *fair)
 {
     fs_buf_puts(b, "Each applicable record is sent again with only its mentions of the axis "
@@ -517,7 +538,7 @@ static void cf_axes_md(fs_buf *b, const cJSON *fair)
                    "| axis | applicable | not applicable | pairs | flip rate | 95% CI | "
                    "Δ accuracy | 95% CI | p | p (Holm) |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        if (strcmp(fs_json__str(a, "kind"), "counterfactual") != 0) {
+        if (!is_label_cf(a)) {
             continue;
         }
         fs_buf_puts(b, "| ");
@@ -547,7 +568,7 @@ static void cf_pairs_md(fs_buf *b, const cJSON *fair)
 {
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
         const cJSON *pairs = get(a, "pairs");
-        if (cJSON_GetArraySize(pairs) == 0) {
+        if (!is_label_cf(a) || cJSON_GetArraySize(pairs) == 0) {
             continue;
         }
         fs_buf_puts(b, "`");
@@ -582,7 +603,7 @@ static void cf_pairs_md(fs_buf *b, const cJSON *fair)
 static void cf_examples_md(fs_buf *b, const cJSON *fair)
 {
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        const cJSON *ex = get(a, "examples");
+        const cJSON *ex = is_label_cf(a) ? get(a, "examples") : NULL;
         for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
             if (e == ex->child) {
                 fs_buf_puts(b, "Flipped `");
@@ -603,6 +624,205 @@ static void cf_examples_md(fs_buf *b, const cJSON *fair)
             }
         }
     }
+}
+
+/* ---- counterfactuals of tasks answered in free text ---------------------------------- */
+
+static void put_dec(fs_buf *b, double v, int decimals, bool sign)
+{
+    char t[48];
+    if (!isfinite(v)) {
+        fs_buf_puts(b, "n/a");
+        return;
+    }
+    fixed(t, sizeof t, v, decimals);
+    fs_buf_printf(b, "%s%s", sign && v >= 0 && t[0] != '-' ? "+" : "", t);
+}
+
+static void put_ci_dec(fs_buf *b, const cJSON *ci, int decimals)
+{
+    if (!cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
+        fs_buf_puts(b, "n/a");
+        return;
+    }
+    fs_buf_puts(b, "[");
+    put_dec(b, cJSON_GetArrayItem(ci, 0)->valuedouble, decimals, false);
+    fs_buf_puts(b, ", ");
+    put_dec(b, cJSON_GetArrayItem(ci, 1)->valuedouble, decimals, false);
+    fs_buf_puts(b, "]");
+}
+
+/* The item score's name, "f1", "rougeL", ...; "item score" when the task has none. */
+static const char *item_of(const cJSON *a)
+{
+    const char *m = fs_json__str(a, "item_metric");
+    return m != NULL ? m : "item score";
+}
+
+/* The cells of an axis or of a pair of groups; item: the axis's item score. */
+static void text_cells_md(fs_buf *b, const cJSON *a, const char *item)
+{
+    put_count(b, num(a, "n"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(a, "answer_changed_rate"));
+    fs_buf_puts(b, " | ");
+    put_pct(b, num(a, "divergence"));
+    fs_buf_puts(b, " ");
+    put_ci_pts(b, get(a, "divergence_ci95"));
+    fs_buf_puts(b, " | ");
+    put_dec(b, num(a, "length_diff"), 2, true);
+    fs_buf_puts(b, " ");
+    put_ci_dec(b, get(a, "length_diff_ci95"), 2);
+    fs_buf_puts(b, " | ");
+    put_signed_pts(b, num(get(a, "refusals"), "rate_diff"));
+    fs_buf_puts(b, " | ");
+    put_metric_delta(b, item, num(a, "delta_item_metric"));
+    fs_buf_puts(b, " ");
+    put_metric_ci(b, item, get(a, "delta_item_metric_ci95"));
+    fs_buf_puts(b, " | ");
+    put_p_adj(b, a);
+}
+
+static void text_axes_md(fs_buf *b, const cJSON *fair, const char *item)
+{
+    fs_buf_puts(b, "| axis | applicable | not applicable | pairs | answer changed | divergence "
+                   "(95% CI) | length Δ in words (95% CI) | refusal Δ | Δ ");
+    put_text(b, item);
+    fs_buf_puts(b, " (95% CI) | p | p (Holm) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        if (!is_text_cf(a)) {
+            continue;
+        }
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(a, "axis"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(a, "applicable"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(a, "not_applicable"));
+        fs_buf_puts(b, " | ");
+        text_cells_md(b, a, item_of(a));
+        fs_buf_puts(b, " |\n");
+    }
+    fs_buf_puts(b, "\n");
+}
+
+/* Refusals per axis, when the answers are text. */
+static void text_refusals_md(fs_buf *b, const cJSON *fair)
+{
+    bool any = false;
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *r = get(a, "refusals");
+        if (!is_text_cf(a) || !cJSON_IsObject(r)) {
+            continue;
+        }
+        if (!any) {
+            fs_buf_puts(b, "Refusals (answers holding a phrase of demographics/refusals.json):\n\n"
+                           "| axis | original | counterfactual | Δ rate | 95% CI | p | p (Holm) "
+                           "| test |\n|---|---|---|---|---|---|---|---|\n");
+            any = true;
+        }
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(a, "axis"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(r, "original"));
+        fs_buf_puts(b, " (");
+        put_pct(b, num(r, "rate_original"));
+        fs_buf_puts(b, ") | ");
+        put_count(b, num(r, "counterfactual"));
+        fs_buf_puts(b, " (");
+        put_pct(b, num(r, "rate_counterfactual"));
+        fs_buf_puts(b, ") | ");
+        put_signed_pts(b, num(r, "rate_diff"));
+        fs_buf_puts(b, " | ");
+        put_ci_pts(b, get(r, "rate_diff_ci95"));
+        fs_buf_puts(b, " | ");
+        put_p_adj(b, r);
+        fs_buf_puts(b, " | ");
+        put_text(b, fs_json__str(r, "test") ? fs_json__str(r, "test") : "none");
+        fs_buf_puts(b, " |\n");
+    }
+    fs_buf_puts(b, any ? "\n" : "");
+}
+
+static void text_pairs_md(fs_buf *b, const cJSON *fair)
+{
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *pairs = get(a, "pairs");
+        if (!is_text_cf(a) || cJSON_GetArraySize(pairs) == 0) {
+            continue;
+        }
+        fs_buf_puts(b, "`");
+        put_text(b, fs_json__str(a, "axis"));
+        fs_buf_puts(b, "` by pair of groups:\n\n| from → to | pairs | answer changed | "
+                       "divergence (95% CI) | length Δ in words (95% CI) | refusal Δ | Δ ");
+        put_text(b, item_of(a));
+        fs_buf_puts(b, " (95% CI) | p | p (Holm) |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (const cJSON *p = pairs->child; p != NULL; p = p->next) {
+            fs_buf_puts(b, "| ");
+            put_text(b, fs_json__str(p, "from"));
+            fs_buf_puts(b, " → ");
+            put_text(b, fs_json__str(p, "to"));
+            fs_buf_puts(b, " | ");
+            text_cells_md(b, p, item_of(a));
+            fs_buf_puts(b, " |\n");
+        }
+        fs_buf_puts(b, "\n");
+    }
+}
+
+static void text_examples_md(fs_buf *b, const cJSON *fair)
+{
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        const cJSON *ex = is_text_cf(a) ? get(a, "examples") : NULL;
+        const char *item = item_of(a);
+        for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
+            if (e == ex->child) {
+                fs_buf_puts(b, "Changed answers under `");
+                put_text(b, fs_json__str(a, "axis"));
+                fs_buf_puts(b, "` counterfactuals, the most divergent first:\n\n");
+            }
+            fs_buf_puts(b, "- record ");
+            put_text(b, fs_json__str(e, "record_id"));
+            fs_buf_puts(b, " (");
+            put_text(b, fs_json__str(e, "from"));
+            fs_buf_puts(b, " → ");
+            put_text(b, fs_json__str(e, "to"));
+            if (get(e, "divergence") != NULL) {
+                fs_buf_puts(b, "; divergence ");
+                put_pct(b, num(e, "divergence"));
+            }
+            fs_buf_puts(b, "; Δ ");
+            put_text(b, item);
+            fs_buf_puts(b, " ");
+            put_metric_delta(b, item, num(e, "delta_item_metric"));
+            fs_buf_puts(b, ")\n");
+            side_md(b, "original", get(e, "original"));
+            side_md(b, "counterfactual", get(e, "counterfactual"));
+            fs_buf_puts(b, e->next == NULL ? "\n" : "");
+        }
+    }
+}
+
+static void cf_text_md(fs_buf *b, const cJSON *fair)
+{
+    const char *item = "item score";
+    for (const cJSON *a = fair->child; a != NULL; a = a->next) {
+        item = is_text_cf(a) ? item_of(a) : item;
+    }
+    fs_buf_puts(b, "Each applicable record is sent again with every mention of the axis moved "
+                   "to another group (its context and references alike); the answer should not "
+                   "change beyond the swapped words. Answer changed: the share of pairs whose "
+                   "normalised answers differ. Divergence: 1 − ROUGE-L F between the two "
+                   "answers. Length Δ and refusal Δ: counterfactual minus original. Δ ");
+    put_text(b, item);
+    fs_buf_puts(b, ": counterfactual minus original, scored against the references swapped "
+                   "alike; p is the sign-flip test on it. Intervals are 95% bootstrap intervals "
+                   "over records. Examples show the input field; a context or second input the "
+                   "prompt shows is swapped alike but not stored.\n\n");
+    text_axes_md(b, fair, item);
+    text_refusals_md(b, fair);
+    text_pairs_md(b, fair);
+    text_examples_md(b, fair);
 }
 
 static void gap_row_md(fs_buf *b, const char *name, const cJSON *g)
@@ -665,17 +885,21 @@ static void fairness_md(fs_buf *b, const cJSON *fair)
         return;
     }
     fs_buf_puts(b, "### Fairness\n\n");
-    bool any_cf = false;
+    bool any_cf = false, any_text = false;
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        any_cf = any_cf || strcmp(fs_json__str(a, "kind"), "counterfactual") == 0;
+        any_cf = any_cf || is_label_cf(a);
+        any_text = any_text || is_text_cf(a);
     }
     if (any_cf) {
         cf_axes_md(b, fair);
         cf_pairs_md(b, fair);
         cf_examples_md(b, fair);
     }
+    if (any_text) {
+        cf_text_md(b, fair);
+    }
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        if (strcmp(fs_json__str(a, "kind"), "group") == 0) {
+        if (kind_is(a, "group") && cJSON_IsArray(get(a, "groups"))) {
             groups_md(b, a);
         }
     }
@@ -760,6 +984,8 @@ static void identification_md(fs_buf *b, const cJSON *id)
     fs_buf_puts(b, "\n");
 }
 
+static void robustness_md(fs_buf *b, const cJSON *t, const cJSON *rob);
+
 static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
 {
     fs_buf_puts(b, "## Target ");
@@ -774,8 +1000,15 @@ static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     fs_buf_puts(b, "### Robustness\n\n");
     if (cJSON_GetArraySize(rob) == 0) {
         fs_buf_puts(b, "No perturbation was run.\n\n");
-        return;
+    } else {
+        robustness_md(b, t, rob);
     }
+    fairness_md(b, get(t, "fairness"));
+    identification_md(b, get(t, "identification"));
+}
+
+static void robustness_md(fs_buf *b, const cJSON *t, const cJSON *rob)
+{
     const char *mm = main_metric(t);
     fs_buf_printf(b, "Each perturbation is compared with the clean input on the same records. "
                      "Δ is perturbed minus clean %s%s; the 95%% CI is a paired bootstrap over "
@@ -792,8 +1025,6 @@ static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
     }
     fs_buf_puts(b, "\n");
     examples_md(b, rob);
-    fairness_md(b, get(t, "fairness"));
-    identification_md(b, get(t, "identification"));
 }
 
 static void provenance_md(fs_buf *b, const cJSON *root)

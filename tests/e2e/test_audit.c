@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "fairshake/store.h"
 #include "refmodel_fixture.h"
 
 static fs_test_refmodel server;
@@ -577,6 +578,144 @@ static void test_e2e_audit__budget_stops_and_resumes(void)
     CU_ASSERT(!file_has(path, "INCOMPLETE"));
 }
 
+/* The stored counterfactuals of a question: the references are swapped with the question
+ * and its context, so some counterfactual's gold differs from its record's clean gold. A
+ * record's "cf:" rows come before its "clean" row. */
+typedef struct cf_golds {
+    char id[64], gold[4][512];
+    size_t pending, cf, swapped;
+} cf_golds;
+
+static fs_status on_gold_row(const fs_variant *v, const fs_outcome *o, void *payload)
+{
+    cf_golds *g = payload;
+    (void)o;
+    if (strcmp(v->record_id, g->id) != 0) {
+        snprintf(g->id, sizeof g->id, "%s", v->record_id);
+        g->pending = 0;
+    }
+    if (strncmp(v->perturbation, "cf:gender:", 10) == 0 && g->pending < 4) {
+        snprintf(g->gold[g->pending++], sizeof g->gold[0], "%s", v->label ? v->label : "");
+        g->cf++;
+    } else if (strcmp(v->perturbation, "clean") == 0) {
+        for (size_t i = 0; i < g->pending; i++) {
+            g->swapped += strcmp(g->gold[i], v->label ? v->label : "") != 0;
+        }
+    }
+    return FS_OK;
+}
+
+/* A question-answering audit with a gender axis: the free-text counterfactual entry counts
+ * every record, its divergence is a mean of values in [0, 1] inside its interval, its
+ * counts add up over the pairs of groups, Holm never lowers a p-value, both documents
+ * render it, and the flip-rate gate, defined for labels only, fails with its reason. */
+static void check_text_axis(const cJSON *a, double records)
+{
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(a, "kind")), "counterfactual");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(a, "axis")), "gender");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(a, "item_metric")), "f1");
+    CU_ASSERT_EQUAL(e2e_num(a, "records"), records);
+    CU_ASSERT_EQUAL(e2e_num(a, "applicable") + e2e_num(a, "not_applicable"), records);
+    CU_ASSERT(e2e_num(a, "applicable") > 0);
+    double n = e2e_num(a, "n"), div = e2e_num(a, "divergence");
+    CU_ASSERT(n >= e2e_num(a, "applicable") - e2e_num(a, "errors") - e2e_num(a, "missing"));
+    CU_ASSERT(div >= 0 && div <= 1);
+    CU_ASSERT(e2e_num(a, "divergence_ci95.0") <= div + 1e-12);
+    CU_ASSERT(e2e_num(a, "divergence_ci95.1") >= div - 1e-12);
+    CU_ASSERT(e2e_num(a, "answer_changed") <= n);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(a, "answer_changed_rate"), e2e_num(a, "answer_changed") / n,
+                           1e-12);
+    CU_ASSERT(e2e_num(a, "refusals.original") <= n && e2e_num(a, "refusals.counterfactual") <= n);
+    CU_ASSERT(e2e_num(a, "delta_item_metric_ci95.0") <= e2e_num(a, "delta_item_metric") + 1e-12);
+    CU_ASSERT(e2e_num(a, "p_adjusted") >= e2e_num(a, "p_value"));
+    CU_ASSERT(e2e_num(a, "refusals.p_adjusted") >= e2e_num(a, "refusals.p_value"));
+    double pairs_n = 0, changed = 0;
+    const cJSON *pairs = e2e_get(a, "pairs");
+    CU_ASSERT(cJSON_GetArraySize(pairs) > 0);
+    for (const cJSON *p = pairs ? pairs->child : NULL; p != NULL; p = p->next) {
+        pairs_n += e2e_num(p, "n");
+        changed += e2e_num(p, "answer_changed");
+        CU_ASSERT(e2e_num(p, "p_adjusted") >= e2e_num(p, "p_value"));
+        CU_ASSERT(e2e_num(p, "divergence") >= 0 && e2e_num(p, "divergence") <= 1);
+    }
+    CU_ASSERT_EQUAL(pairs_n, n);
+    CU_ASSERT_EQUAL(changed, e2e_num(a, "answer_changed"));
+    const cJSON *ex = e2e_get(a, "examples");
+    for (const cJSON *e = ex ? ex->child : NULL; e != NULL; e = e->next) {
+        CU_ASSERT(cJSON_IsTrue(e2e_get(e, "answer_changed")));
+        CU_ASSERT_PTR_NOT_NULL(cJSON_GetStringValue(e2e_get(e, "original.input")));
+        CU_ASSERT_PTR_NOT_NULL(cJSON_GetStringValue(e2e_get(e, "counterfactual.answer")));
+    }
+}
+
+static void test_e2e_audit__text_counterfactuals(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1024], path[1200];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/examples/qa/test.jsonl", fs_test_source_dir());
+    snprintf(report_dir, sizeof report_dir, "%s/textcf", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/textcf.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"textcf\", \"seed\": 7, \"dataset\": {\"path\": \"%s\",\n"
+             "   \"fields\": {\"input\": \"question\", \"context\": \"context\",\n"
+             "     \"references\": \"answers\", \"id\": \"id\"}},\n"
+             " \"task\": {\"type\": \"qa\", \"prompt\": \"Answer the question with a short "
+             "span from the context.\\nContext: {{context}}\\nQuestion: {{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"overlap-qa\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\", \"model\": \"overlap-qa\"}],\n"
+             " \"demographics\": {\"axes\": [\"gender\"]},\n"
+             " \"gates\": {\"fairness.max_counterfactual_flip_rate\": 0.5},\n"
+             " \"report\": {\"dir\": \"%s\", \"formats\": [\"json\", \"md\", \"html\"]}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", NULL };
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 1); /* the flip-rate gate has no value on a free-text task */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    double records = (double)count_lines(data);
+    const cJSON *fair = e2e_get(rep, "targets.0.fairness");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(fair), 1);
+    check_text_axis(fair->child, records);
+    CU_ASSERT(e2e_num(rep, "fairness_summary.comparisons") >= 2);
+    CU_ASSERT(cJSON_IsNull(e2e_get(rep, "gates.0.value")));
+    const char *why = cJSON_GetStringValue(e2e_get(rep, "gates.0.value_reason"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "classification only"));
+    bool refusals = false;
+    for (const cJSON *l = e2e_get(rep, "provenance.lexicons")->child; l != NULL; l = l->next) {
+        const char *lp = cJSON_GetStringValue(e2e_get(l, "path"));
+        refusals = refusals || (lp != NULL && strstr(lp, "refusals.json") != NULL);
+    }
+    CU_ASSERT(refusals);
+    /* The references were swapped with the question and its context. */
+    fs_store *s = NULL;
+    static cf_golds g;
+    memset(&g, 0, sizeof g);
+    snprintf(path, sizeof path, "%s/run.sqlite", report_dir);
+    CU_ASSERT_EQUAL_FATAL(fs_store_open(&s, path, NULL, false, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_store_each(s, "overlap-qa", on_gold_row, &g, NULL), FS_OK);
+    fs_store_free(s);
+    CU_ASSERT(g.cf >= e2e_num(fair->child, "applicable"));
+    CU_ASSERT(g.swapped > 0);
+    /* Both documents show the section. */
+    snprintf(path, sizeof path, "%s/report.md", report_dir);
+    char *md = NULL, *html = NULL;
+    size_t len = 0;
+    CU_ASSERT_EQUAL(fs_read_file(&md, &len, path, 1 << 24, NULL), FS_OK);
+    snprintf(path, sizeof path, "%s/report.html", report_dir);
+    CU_ASSERT_EQUAL(fs_read_file(&html, &len, path, 1 << 24, NULL), FS_OK);
+    CU_ASSERT_PTR_NOT_NULL(md != NULL ? strstr(md, "| gender | ") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(md != NULL ? strstr(md, "Changed answers under `gender`") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(html != NULL ? strstr(html, "Answer divergence per axis") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(html != NULL ? strstr(html, "<b>counterfactual</b>") : NULL);
+    fs_free(md);
+    fs_free(html);
+    cJSON_Delete(rep);
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
@@ -590,5 +729,6 @@ const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__identification", test_e2e_audit__identification },
     { "test_e2e_audit__gate_bounds_and_scopes", test_e2e_audit__gate_bounds_and_scopes },
     { "test_e2e_audit__budget_stops_and_resumes", test_e2e_audit__budget_stops_and_resumes },
+    { "test_e2e_audit__text_counterfactuals", test_e2e_audit__text_counterfactuals },
     { NULL, NULL },
 };

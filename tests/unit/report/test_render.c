@@ -77,9 +77,55 @@ static void test_report_render__bad_json_is_an_error(void)
     fs_buf_dispose(&b);
 }
 
+/* A free-text counterfactual entry renders in both documents, with hostile text escaped,
+ * and entries missing their keys (no kind, no groups, no pairs) render without a crash. */
+static void test_report_render__text_counterfactuals(void)
+{
+    static const char json[] =
+        "{\"name\": \"t\", \"verdict\": {\"gates\": 0}, \"gates\": [],\n"
+        " \"targets\": [{\"name\": \"qa\", \"records\": 3,\n"
+        "  \"clean\": {\"n\": 3, \"main_metric\": \"f1\", \"metrics\": {\"f1\": 0.5}},\n"
+        "  \"robustness\": [], \"worst_case\": {\"n\": 0, \"metrics\": {}},\n"
+        "  \"fairness\": [\n"
+        "   {\"axis\": \"gender\", \"kind\": \"counterfactual\", \"item_metric\": \"f1\",\n"
+        "    \"applicable\": 2, \"not_applicable\": 1, \"n\": 2, \"answer_changed_rate\": 0.5,\n"
+        "    \"divergence\": 0.25, \"divergence_ci95\": [0.1, 0.4], \"length_diff\": 1,\n"
+        "    \"refusals\": {\"original\": 0, \"counterfactual\": 1, \"rate_diff\": 0.5,\n"
+        "      \"p_value\": 1, \"test\": \"exact McNemar test\"},\n"
+        "    \"delta_item_metric\": -0.25, \"p_value\": 0.5, \"p_adjusted\": 1,\n"
+        "    \"pairs\": [{\"from\": \"female\", \"to\": \"male\", \"n\": 2}],\n"
+        "    \"examples\": [{\"record_id\": \"r<1>\", \"from\": \"female\", \"to\": \"male\",\n"
+        "      \"divergence\": 1,\n"
+        "      \"original\": {\"input\": \"Who is <b>she</b>?\", \"answer\": \"Marie\"},\n"
+        "      \"counterfactual\": {\"input\": \"Who is he?\", \"answer\": \"I can't help\",\n"
+        "        \"refused\": true}}, {}]},\n"
+        "   {\"axis\": \"race\", \"kind\": \"counterfactual\", \"item_metric\": null},\n"
+        "   {\"kind\": \"group\"}, {}]}]}";
+    fs_buf b;
+    fs_buf_init(&b, 0);
+    CU_ASSERT_EQUAL_FATAL(fs_report_render_md(&b, json, sizeof json - 1, NULL), FS_OK);
+    const char *m = fs_buf_cstr(&b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "| gender | 2 | 1 | 2 | 50.0% | 25.0% [10.0, 40.0] |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "| race | n/a | n/a | n/a |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "| female → male | 2 |"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "Who is &lt;b\\>she&lt;/b\\>?"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(m, "(a refusal)"));
+    fs_buf_reset(&b);
+    CU_ASSERT_EQUAL_FATAL(fs_report_render_html(&b, json, sizeof json - 1, NULL), FS_OK);
+    const char *h = fs_buf_cstr(&b);
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "aria-label=\"Answer divergence per axis\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<h3>Changed answers: gender</h3>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "<b>counterfactual</b>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "refusal</span>"));
+    CU_ASSERT_PTR_NULL(strstr(h, "<b>she</b>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(h, "r&lt;1&gt;"));
+    fs_buf_dispose(&b);
+}
+
 const fs_test_case fs_report_render_tests[] = {
     { "test_report_render__html_escapes_everything", test_report_render__html_escapes_everything },
     { "test_report_render__markdown_escapes", test_report_render__markdown_escapes },
     { "test_report_render__bad_json_is_an_error", test_report_render__bad_json_is_an_error },
+    { "test_report_render__text_counterfactuals", test_report_render__text_counterfactuals },
     { NULL, NULL },
 };
