@@ -3,7 +3,7 @@
 set -eu
 build=${1:-build/main}
 cmake --build "$build" -j "$(nproc)" >/dev/null
-for b in bench_perturb bench_score bench_store bench_dispatch bench_metrics bench_demog; do
+for b in bench_perturb bench_score bench_store bench_dispatch bench_metrics bench_demog bench_identify; do
   if [ -x "$build/bench/$b" ]; then
     echo "== $b"
     "$build/bench/$b"

@@ -156,6 +156,24 @@ FS_API fs_status fs_text_regex_find_all(fs_text_regex *re, const char *s, size_t
                                         fs_text_span **spans, size_t *count, size_t *cap,
                                         fs_error *err);
 
+/** A text prepared once for many regular expressions: its UTF-16 form and the byte offset
+ *  of every UTF-16 unit, so each expression runs on ICU's fast path and no expression
+ *  converts the text again. Reusable (its buffers only grow). Not thread-safe; one per
+ *  thread. */
+typedef struct fs_text_regex_input fs_text_regex_input;
+/** out: returns owned (fs_text_regex_input_free). */
+FS_API fs_status fs_text_regex_input_new(fs_text_regex_input **out, fs_error *err);
+FS_API void fs_text_regex_input_free(fs_text_regex_input *in);
+/** Prepare s[0..n) (valid UTF-8; a malformed byte reads as U+FFFD). s: borrowed (copied).
+ *  n over INT32_MAX is FS_ERR_LIMIT. */
+FS_API fs_status fs_text_regex_input_set(fs_text_regex_input *in, const char *s, size_t n,
+                                         fs_error *err);
+/** fs_text_regex_find_all over the text last set on in: the same byte spans as
+ *  fs_text_regex_find_all on that text when it is valid UTF-8. */
+FS_API fs_status fs_text_regex_find_all_input(fs_text_regex *re, const fs_text_regex_input *in,
+                                              fs_text_span **spans, size_t *count, size_t *cap,
+                                              fs_error *err);
+
 /** Character classes of the first code point of s[0..n). */
 typedef struct fs_text_class {
     uint32_t cp;

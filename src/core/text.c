@@ -583,3 +583,112 @@ fs_status fs_text_regex_find_all(fs_text_regex *re, const char *s, size_t n, fs_
     utext_close(ut);
     return st;
 }
+
+/* The UTF-16 form of a text and, for each of its units (and its end), the byte offset in
+ * the UTF-8 original: ICU matches a UTF-16 buffer with its chunk fast path, while a UTF-8
+ * UText converts pieces of the text again for every expression run over it. */
+struct fs_text_regex_input {
+    UChar *u16;
+    uint32_t *byte_at; /* len + 1 entries */
+    int32_t len;
+    size_t cap; /* units of u16 and entries of byte_at */
+};
+
+fs_status fs_text_regex_input_new(fs_text_regex_input **out, fs_error *err)
+{
+    *out = fs_calloc(1, sizeof **out);
+    return *out != NULL ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+}
+
+void fs_text_regex_input_free(fs_text_regex_input *in)
+{
+    if (in == NULL) {
+        return;
+    }
+    fs_free(in->u16);
+    fs_free(in->byte_at);
+    fs_free(in);
+}
+
+static bool input_reserve(fs_text_regex_input *in, size_t units)
+{
+    size_t b16, bmap;
+    if (units <= in->cap) {
+        return true;
+    }
+    if (!fs_size_mul(&b16, units, sizeof *in->u16) ||
+        !fs_size_mul(&bmap, units, sizeof *in->byte_at)) {
+        return false;
+    }
+    UChar *u = fs_realloc(in->u16, b16);
+    if (u == NULL) {
+        return false;
+    }
+    in->u16 = u;
+    uint32_t *m = fs_realloc(in->byte_at, bmap);
+    if (m == NULL) {
+        return false;
+    }
+    in->byte_at = m;
+    in->cap = units;
+    return true;
+}
+
+fs_status fs_text_regex_input_set(fs_text_regex_input *in, const char *s, size_t n, fs_error *err)
+{
+    size_t i = 0, k = 0;
+    in->len = 0;
+    if (n > INT32_MAX) {
+        return FS_FAIL(err, FS_ERR_LIMIT, "regex input: text over %d bytes", INT32_MAX);
+    }
+    /* UTF-16 never takes more units than UTF-8 takes bytes */
+    if (!input_reserve(in, n + 1)) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    while (i < n) {
+        size_t at = i;
+        uint32_t c = (unsigned char)s[i];
+        if (c < 0x80) {
+            i++;
+        } else {
+            c = fs_text_next_cp(s, n, &i);
+        }
+        if (c > 0xFFFF) {
+            in->byte_at[k] = (uint32_t)at;
+            in->u16[k++] = U16_LEAD(c);
+            in->byte_at[k] = (uint32_t)at;
+            in->u16[k++] = U16_TRAIL(c);
+        } else {
+            in->byte_at[k] = (uint32_t)at;
+            in->u16[k++] = (UChar)c;
+        }
+    }
+    in->byte_at[k] = (uint32_t)n;
+    in->len = (int32_t)k;
+    return FS_OK;
+}
+
+fs_status fs_text_regex_find_all_input(fs_text_regex *re, const fs_text_regex_input *in,
+                                       fs_text_span **spans, size_t *count, size_t *cap,
+                                       fs_error *err)
+{
+    static const UChar empty[1] = { 0 };
+    UErrorCode uerr = U_ZERO_ERROR;
+    fs_status st = FS_OK;
+    uregex_setText(re->re, in->len > 0 ? in->u16 : empty, in->len, &uerr);
+    while (U_SUCCESS(uerr) && uregex_findNext(re->re, &uerr)) {
+        int32_t a = uregex_start(re->re, 0, &uerr), b = uregex_end(re->re, 0, &uerr);
+        if (U_SUCCESS(uerr) && b > a &&
+            !push_match(spans, count, cap, in->byte_at[a], in->byte_at[b])) {
+            st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+            break;
+        }
+    }
+    if (st == FS_OK && U_FAILURE(uerr)) {
+        st = FS_FAIL(err, FS_ERR_TEXT, "ICU regex: %s", u_errorName(uerr));
+    }
+    /* the expression must not keep a pointer into in's buffer, which may move */
+    UErrorCode e2 = U_ZERO_ERROR;
+    uregex_setText(re->re, empty, 0, &e2);
+    return st;
+}

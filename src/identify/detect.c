@@ -5,7 +5,12 @@
  * the digits inside it), then the category with the higher priority, then the earlier
  * start, then the category listed first; a candidate is dropped when it shares a byte with
  * one already kept. Invariants: items never overlap, are sorted by start, and their code
- * point offsets count code points of the original text (never bytes, never graphemes). */
+ * point offsets count code points of the original text (never bytes, never graphemes).
+ *
+ * Speed: a pattern whose prefilter (prefilter.c) rules the text out is not run; the text
+ * is converted to UTF-16 once for all the patterns that do run; the context of a match in
+ * an ASCII text is read from the lower-cased text. None of these changes a result:
+ * fs_identify__pattern_matches keeps the reference way for the tests that say so. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +37,25 @@ fs_status fs_identify__cands_push(fs_identify__cands *c, size_t cat, size_t star
     return FS_OK;
 }
 
-/* true when a context word of p occurs in the window of code points before start. */
+/* true when one of words occurs in k[0..n). */
+static bool has_word(char *const *words, size_t n_words, const char *k, size_t n)
+{
+    for (size_t i = 0; i < n_words; i++) {
+        size_t wl = strlen(words[i]);
+        for (size_t j = 0; j + wl <= n; j++) {
+            if (memcmp(k + j, words[i], wl) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* true when a context word of p occurs in the window of code points before start. The
+ * window is folded and accent-stripped; in an ASCII text (fast) that is the lower-cased
+ * text the prefilters made, at the same offsets. */
 static fs_status has_context(fs_identify_detector *d, const fs_identify__pattern *p,
-                             const char *text, size_t start, bool *out, fs_error *err)
+                             const char *text, size_t start, bool fast, bool *out, fs_error *err)
 {
     size_t a = start, cps = 0;
     fs_str k;
@@ -46,31 +67,70 @@ static fs_status has_context(fs_identify_detector *d, const fs_identify__pattern
         }
         cps++;
     }
+    if (fast && d->scan.ascii && d->scan.folded_ready) {
+        *out = has_word(p->context, p->n_context, d->scan.folded.data + a, start - a);
+        return FS_OK;
+    }
     fs_status st = fs_identify__fold(d, text + a, start - a, &k, err);
-    for (size_t i = 0; st == FS_OK && i < p->n_context && !*out; i++) {
-        size_t wl = strlen(p->context[i]);
-        for (size_t j = 0; j + wl <= k.len && !*out; j++) {
-            *out = memcmp(k.ptr + j, p->context[i], wl) == 0;
-        }
+    if (st == FS_OK) {
+        *out = has_word(p->context, p->n_context, k.ptr, k.len);
     }
     return st;
+}
+
+/* The matches of p in the scanned text that have their context, in d->spans. */
+static fs_status match_pattern(fs_identify_detector *d, const fs_identify__pattern *p, bool fast,
+                               fs_error *err)
+{
+    fs_identify__scan *s = &d->scan;
+    fs_status st = FS_OK;
+    bool pass = true;
+    d->n_spans = 0;
+    if (fast) {
+        st = fs_identify__prefilter_pass(d, p, &pass, err);
+        if (st == FS_OK && pass && !s->input_ready) {
+            st = fs_text_regex_input_set(s->input, s->text, s->n, err);
+            s->input_ready = st == FS_OK;
+        }
+        if (st == FS_OK && pass) {
+            st = fs_text_regex_find_all_input(p->re, s->input, &d->spans, &d->n_spans,
+                                              &d->cap_spans, err);
+        }
+    } else {
+        st = fs_text_regex_find_all(p->re, s->text, s->n, &d->spans, &d->n_spans, &d->cap_spans,
+                                    err);
+    }
+    if (st != FS_OK || !p->context_required) {
+        return st;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n_spans && st == FS_OK; i++) {
+        bool ctx = false;
+        st = has_context(d, p, s->text, d->spans[i].start, fast, &ctx, err);
+        if (ctx) {
+            d->spans[kept++] = d->spans[i];
+        }
+    }
+    d->n_spans = kept;
+    return st;
+}
+
+fs_status fs_identify__pattern_matches(fs_identify_detector *d, size_t cat, size_t pat,
+                                       const char *text, size_t n, bool fast, fs_error *err)
+{
+    if (cat >= d->n_cats || pat >= d->cats[cat].n_pats) {
+        return FS_FAIL(err, FS_ERR_USAGE, "identify: no pattern %zu of category %zu", pat, cat);
+    }
+    fs_identify__scan_begin(d, text, n);
+    return match_pattern(d, &d->cats[cat].pats[pat], fast, err);
 }
 
 static fs_status run_pattern(fs_identify_detector *d, size_t cat, const fs_identify__pattern *p,
                              const char *text, size_t n, fs_identify__cands *out, fs_error *err)
 {
-    d->n_spans = 0;
-    fs_status st =
-        fs_text_regex_find_all(p->re, text, n, &d->spans, &d->n_spans, &d->cap_spans, err);
+    fs_status st = match_pattern(d, p, true, err);
     for (size_t i = 0; i < d->n_spans && st == FS_OK; i++) {
         size_t s = d->spans[i].start, e = d->spans[i].end;
-        bool ctx = true;
-        if (p->context_required) {
-            st = has_context(d, p, text, s, &ctx, err);
-        }
-        if (st != FS_OK || !ctx) {
-            continue;
-        }
         if (p->validator == FS_IDENTIFY__V_PERSON) {
             st = fs_identify__persons(d, text, n, s, e, cat, out, err);
         } else if (fs_identify__validate(d, p->validator, text, n, &s, &e)) {
@@ -171,6 +231,7 @@ fs_status fs_identify_detect(fs_identify_detector *d, const char *text, size_t n
     if (!fs_text_valid_utf8(text, n)) {
         return FS_FAIL(err, FS_ERR_INPUT, "identify: input is not valid UTF-8 (or holds a NUL)");
     }
+    fs_identify__scan_begin(d, text, n);
     for (size_t i = 0; i < d->n_cats && st == FS_OK; i++) {
         for (size_t j = 0; j < d->cats[i].n_pats && st == FS_OK; j++) {
             st = run_pattern(d, i, &d->cats[i].pats[j], text, n, &c, err);

@@ -36,6 +36,31 @@ typedef enum fs_identify__mask {
     FS_IDENTIFY__MASK_WORDS = 3
 } fs_identify__mask;
 
+/** Strings of a prefilter, one of which a text must hold: sorted by first byte, the run
+ *  of first byte b being v[bucket[b]..bucket[b + 1]). */
+typedef struct fs_identify__lits {
+    char **v;
+    size_t *len;
+    size_t n;
+    uint32_t bucket[257];
+    uint64_t first[4]; /* the first bytes, as a set */
+    /* the first two bytes, 6 low bits of each, as a set: word b0 & 63, bit b1 & 63 (every
+     * bit of the word for a one-byte string) */
+    uint64_t pairs[64];
+} fs_identify__lits;
+
+/** What a text must hold for a pattern to match anywhere in it (patterns.json
+ *  "prefilter"): every pattern whose prefilter a text fails is not run on it. Each
+ *  condition must be implied by any match of the pattern, or matches are lost (the unit
+ *  test identify.prefilter compares with and without on the calibration set and the
+ *  example notes). */
+typedef struct fs_identify__prefilter {
+    size_t digits;             /* at least this many decimal digits (Nd, what \d matches) */
+    bool fold;                 /* groups are compared case-folded, as (?i) compares */
+    fs_identify__lits *groups; /* each group: one of its strings occurs in the text */
+    size_t n_groups;
+} fs_identify__prefilter;
+
 typedef struct fs_identify__pattern {
     fs_text_regex *re;
     fs_identify__validator validator;
@@ -43,6 +68,8 @@ typedef struct fs_identify__pattern {
     size_t n_context;
     bool context_required;
     size_t window; /* code points before the match searched for context words */
+    fs_identify__prefilter pre;
+    fs_identify__lits ctx; /* the context words, for the prefilter of an ASCII text */
 } fs_identify__pattern;
 
 typedef struct fs_identify__category {
@@ -77,6 +104,21 @@ typedef struct fs_identify__iban {
 
 #define FS_IDENTIFY__MAX_FILES 4
 
+/** What detection knows of the text it is working on, gathered in one pass and shared by
+ *  every pattern's prefilter; the folded text and the regex input are made on first use. */
+typedef struct fs_identify__scan {
+    const char *text; /* borrowed for one detection */
+    size_t n;
+    bool ascii;
+    size_t digits;      /* code points of general category Nd */
+    uint64_t bytes[4];  /* the bytes of text, as a set */
+    bool folded_ready;  /* folded and fbytes hold text */
+    fs_buf folded;      /* text case-folded (ASCII lower-cased when ascii: same offsets) */
+    uint64_t fbytes[4]; /* the bytes of folded */
+    bool input_ready;   /* input holds text */
+    fs_text_regex_input *input;
+} fs_identify__scan;
+
 struct fs_identify_detector {
     fs_identify__category *cats;
     size_t n_cats;
@@ -98,6 +140,7 @@ struct fs_identify_detector {
     fs_text_span *spans; /* regex matches of the current pattern */
     size_t n_spans, cap_spans;
     fs_buf tmp, key; /* scratch for folding */
+    fs_identify__scan scan;
 };
 
 /** A candidate item in bytes, before overlaps are resolved. */
@@ -138,6 +181,25 @@ bool fs_identify__date(fs_identify_detector *d, const char *s, size_t n, int *y,
 fs_status fs_identify__persons(fs_identify_detector *d, const char *text, size_t n, size_t start,
                                size_t end, size_t cat, fs_identify__cands *out, fs_error *err);
 
+/** Read a pattern's "prefilter" (spec may be NULL: none) and build the context-word set
+ *  of p's context. cat names the category in errors. */
+fs_status fs_identify__prefilter_load(fs_identify_detector *d, const char *cat, const cJSON *spec,
+                                      fs_identify__pattern *p, fs_error *err);
+void fs_identify__prefilter_dispose(fs_identify__pattern *p);
+/** Start a detection on text[0..n) (kept until the next call): one pass gathers what the
+ *  prefilters test. */
+void fs_identify__scan_begin(fs_identify_detector *d, const char *text, size_t n);
+/** *out: false when p cannot match the scanned text, or, for a pattern requiring context,
+ *  when none of its context words occurs in it (decided for ASCII texts only). */
+fs_status fs_identify__prefilter_pass(fs_identify_detector *d, const fs_identify__pattern *p,
+                                      bool *out, fs_error *err);
+/** The matches of pattern pat of category cat in text[0..n) that have their context (the
+ *  validator not yet run), left in d->spans. fast: as detection finds them (prefilter,
+ *  UTF-16 input, ASCII context check); false: the reference way (the expression over the
+ *  UTF-8 text, every context folded with ICU). For tests. */
+fs_status fs_identify__pattern_matches(fs_identify_detector *d, size_t cat, size_t pat,
+                                       const char *text, size_t n, bool fast, fs_error *err);
+
 /** The category named name, or NULL. */
 const fs_identify__category *fs_identify__category_find(const fs_identify_detector *d,
                                                         const char *name);
@@ -149,5 +211,9 @@ int fs_identify__month_of(const fs_identify_detector *d, const char *key, size_t
 /** Append the regex alternation of every month name and abbreviation (longest first). */
 fs_status fs_identify__months_alternation(const fs_identify_detector *d, fs_buf *out,
                                           fs_error *err);
+/** Every spelling the alternation lists, longest first, without repeats. *out: returns
+ *  owned (fs_free; the strings are borrowed from d). */
+fs_status fs_identify__months_spellings(const fs_identify_detector *d, const char ***out,
+                                        size_t *n_out, fs_error *err);
 
 #endif

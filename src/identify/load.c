@@ -332,7 +332,13 @@ static fs_status load_pattern(fs_identify_detector *d, const char *cat, const cJ
             return st;
         }
     }
-    return compile(d, cat, re, p, err);
+    fs_status st = compile(d, cat, re, p, err);
+    if (st == FS_OK) {
+        st = fs_identify__prefilter_load(
+            d, cat, cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "prefilter") : NULL, p,
+            err);
+    }
+    return st;
 }
 
 static fs_status parse_enum(const char *cat, const char *field, const char *v,
@@ -403,6 +409,7 @@ static void category_dispose(fs_identify__category *c)
         fs_text_regex_free(c->pats[i].re);
         fs_identify__words ctx = { c->pats[i].context, c->pats[i].n_context };
         fs_identify__words_dispose(&ctx);
+        fs_identify__prefilter_dispose(&c->pats[i]);
     }
     fs_free(c->pats);
     fs_free(c->name);
@@ -578,7 +585,11 @@ fs_status fs_identify_detector_new(fs_identify_detector **out, const char *data_
     }
     fs_buf_init(&d->tmp, 0);
     fs_buf_init(&d->key, 0);
+    fs_buf_init(&d->scan.folded, 0);
     fs_status st = fs_text_casemapper_new(&d->cm, err);
+    if (st == FS_OK) {
+        st = fs_text_regex_input_new(&d->scan.input, err);
+    }
     if (st == FS_OK) {
         st = fs_text_normalizer_new(&d->nz, err);
     }
@@ -633,6 +644,8 @@ void fs_identify_detector_free(fs_identify_detector *d)
     fs_free(d->spans);
     fs_buf_dispose(&d->tmp);
     fs_buf_dispose(&d->key);
+    fs_buf_dispose(&d->scan.folded);
+    fs_text_regex_input_free(d->scan.input);
     fs_free(d);
 }
 

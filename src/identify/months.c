@@ -152,12 +152,15 @@ static int cmp_len_desc(const void *a, const void *b)
 }
 
 /* Every spelling of the languages (names as written, and folded keys, so unaccented
- * spellings match too), regex-quoted with \Q...\E, longest first. */
-fs_status fs_identify__months_alternation(const fs_identify_detector *d, fs_buf *out, fs_error *err)
+ * spellings match too), longest first, each once. */
+fs_status fs_identify__months_spellings(const fs_identify_detector *d, const char ***out,
+                                        size_t *n_out, fs_error *err)
 {
     size_t n = d->n_months + d->n_langs * 12;
     const char **all = fs_calloc(n + 1, sizeof *all);
-    size_t k = 0;
+    size_t k = 0, kept = 0;
+    *out = NULL;
+    *n_out = 0;
     if (all == NULL) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
@@ -171,15 +174,29 @@ fs_status fs_identify__months_alternation(const fs_identify_detector *d, fs_buf 
     }
     qsort(all, k, sizeof *all, cmp_len_desc);
     for (size_t i = 0; i < k; i++) {
-        if (i > 0 && strcmp(all[i], all[i - 1]) == 0) {
-            continue;
+        if (kept == 0 || strcmp(all[i], all[kept - 1]) != 0) {
+            all[kept++] = all[i];
         }
+    }
+    *out = all;
+    *n_out = kept;
+    return FS_OK;
+}
+
+/* The spellings regex-quoted with \Q...\E, longest first, so the engine never stops at an
+ * abbreviation of a longer name. */
+fs_status fs_identify__months_alternation(const fs_identify_detector *d, fs_buf *out, fs_error *err)
+{
+    const char **all = NULL;
+    size_t k = 0;
+    fs_status st = fs_identify__months_spellings(d, &all, &k, err);
+    for (size_t i = 0; st == FS_OK && i < k; i++) {
         fs_buf_puts(out, i > 0 ? "|\\Q" : "\\Q");
         fs_buf_puts(out, all[i]);
         fs_buf_puts(out, "\\E");
     }
     fs_free(all);
-    return FS_OK;
+    return st;
 }
 
 const char *fs_identify_month_name(const fs_identify_detector *d, const char *language, int month)

@@ -142,7 +142,55 @@ static void test_core_text__ascii_classes_match_icu(void)
     CU_ASSERT_FALSE(fs_text_classify("a", 1).is_space);
 }
 
+/* A prepared UTF-16 input gives the byte spans of the UTF-8 path, around 2-, 3- and 4-byte
+ * characters (surrogate pairs), lookbehinds and case-insensitive matching, and one input
+ * serves several expressions and texts. */
+static void test_core_text__regex_input_matches_utf8(void)
+{
+    static const char *const patterns[] = { "(?<![\\p{L}\\p{N}])\\p{Lu}\\p{L}+", "\\d{2,}",
+                                            "(?i)(?<=mrn:)\\s?\\d+", "😀|x", "(?<=\\p{Han})\\d" };
+    static const char *const texts[] = {
+        "",         "plain ASCII 12 and MRN:42",     "Café Ünver 東京2024 😀 x😀y Ωmega 𝟘𝟙 mrn: 77",
+        "😀😀😀 12 😀", "ſ MRN: 5 \xC3\xA9\xCC\x81 Øre", "日本3 ÉCOLE",
+    };
+    fs_text_regex_input *in = NULL;
+    fs_text_span *a = NULL, *b = NULL;
+    size_t cap_a = 0, cap_b = 0;
+    CU_ASSERT_EQUAL_FATAL(fs_text_regex_input_new(&in, NULL), FS_OK);
+    for (size_t p = 0; p < sizeof patterns / sizeof patterns[0]; p++) {
+        fs_text_regex *re = NULL;
+        CU_ASSERT_EQUAL_FATAL(fs_text_regex_new(&re, patterns[p], NULL), FS_OK);
+        for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+            size_t na = 0, nb = 0, n = strlen(texts[t]);
+            CU_ASSERT_EQUAL(fs_text_regex_find_all(re, texts[t], n, &a, &na, &cap_a, NULL), FS_OK);
+            CU_ASSERT_EQUAL(fs_text_regex_input_set(in, texts[t], n, NULL), FS_OK);
+            CU_ASSERT_EQUAL(fs_text_regex_find_all_input(re, in, &b, &nb, &cap_b, NULL), FS_OK);
+            CU_ASSERT_EQUAL(na, nb);
+            for (size_t i = 0; i < na && i < nb; i++) {
+                CU_ASSERT_EQUAL(a[i].start, b[i].start);
+                CU_ASSERT_EQUAL(a[i].end, b[i].end);
+            }
+        }
+        fs_text_regex_free(re);
+    }
+    /* the emoji's two UTF-16 units map back to its 4 bytes */
+    fs_text_regex *re = NULL;
+    size_t nb = 0;
+    CU_ASSERT_EQUAL_FATAL(fs_text_regex_new(&re, "😀", NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_text_regex_input_set(in, "a😀b", strlen("a😀b"), NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_text_regex_find_all_input(re, in, &b, &nb, &cap_b, NULL), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(nb, 1);
+    CU_ASSERT_EQUAL(b[0].start, 1);
+    CU_ASSERT_EQUAL(b[0].end, 5);
+    fs_text_regex_free(re);
+    fs_text_regex_input_free(in);
+    fs_text_regex_input_free(NULL);
+    fs_free(a);
+    fs_free(b);
+}
+
 const fs_test_case fs_core_text_tests[] = {
+    { "test_core_text__regex_input_matches_utf8", test_core_text__regex_input_matches_utf8 },
     { "test_core_text__ascii_classes_match_icu", test_core_text__ascii_classes_match_icu },
     { "test_core_text__simple_graphemes_match_icu", test_core_text__simple_graphemes_match_icu },
     { "test_core_text__graphemes_keep_clusters", test_core_text__graphemes_keep_clusters },
