@@ -102,6 +102,8 @@ typedef struct fs_config {
     size_t n_id_categories;
     int disclosure;        /* identification.disclosure: 0 forbidden, 1 expected */
     char *id_patterns;     /* identification.patterns: the user's own patterns file */
+    char **protect;        /* the top-level protect list (perturbations and swaps) */
+    size_t n_protect;
     fs_config_gate *gates;
     size_t n_gates;
     char *report_dir;

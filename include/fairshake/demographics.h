@@ -83,5 +83,23 @@ FS_API fs_status fs_demog_swap(fs_demog_swapper *sw, const char *text, size_t n,
                                uint64_t seed, const char *record_id, fs_buf *out, bool *applicable,
                                bool *changed, fs_error *err);
 
+/** fs_demog_detect with protected byte ranges: a mention whose bytes (its clitic
+ *  included) overlap any of protect[0..n_protect) is not counted. The ranges are
+ *  [start, end) byte offsets into text, in any order, possibly overlapping; their kind is
+ *  ignored. protect: borrowed, may be NULL when n_protect is 0. */
+FS_API fs_status fs_demog_detect_protected(fs_demog_swapper *sw, const char *text, size_t n,
+                                           const fs_text_span *protect, size_t n_protect,
+                                           const size_t **counts_out, fs_error *err);
+
+/** fs_demog_swap with protected byte ranges (as fs_demog_detect_protected): a mention
+ *  overlapping one is neither rewritten nor counted towards *applicable, so a record
+ *  whose only mentions are protected is not applicable. Protected names take no part in
+ *  the record's name substitutes either. protect: borrowed, may be NULL when n_protect is
+ *  0. */
+FS_API fs_status fs_demog_swap_protected(fs_demog_swapper *sw, const char *text, size_t n,
+                                         const fs_text_span *protect, size_t n_protect, size_t to,
+                                         uint64_t seed, const char *record_id, fs_buf *out,
+                                         bool *applicable, bool *changed, fs_error *err);
+
 FS_END_DECLS
 #endif

@@ -59,6 +59,27 @@ FS_API size_t fs_perturber_files(const fs_perturber *p, const char *const **out)
 FS_API fs_status fs_perturber_set_protect(fs_perturber *p, const char *const *patterns, size_t n,
                                           const char *data_dir, fs_error *err);
 
+/** Protected spans on their own, for engines outside this module (demographic swaps):
+ *  the same patterns and presets as fs_perturber_set_protect. Not thread-safe: one per
+ *  thread. */
+typedef struct fs_perturb_protector fs_perturb_protector;
+
+/** Compile patterns (ICU regular expressions, or "@name" presets from
+ *  <data_dir>/perturbations/protect.json). A bad pattern or an unknown preset is
+ *  FS_ERR_CONFIG. patterns, data_dir: borrowed. out: returns owned
+ *  (fs_perturb_protector_free). */
+FS_API fs_status fs_perturb_protector_new(fs_perturb_protector **out, const char *const *patterns,
+                                          size_t n, const char *data_dir, fs_error *err);
+FS_API void fs_perturb_protector_free(fs_perturb_protector *pr);
+/** The protected spans of text[0..n) (valid UTF-8): byte ranges, sorted and merged.
+ *  *spans_out: borrowed from pr until its next call. */
+FS_API fs_status fs_perturb_protector_find(fs_perturb_protector *pr, const char *text, size_t n,
+                                           const fs_text_span **spans_out, size_t *count_out,
+                                           fs_error *err);
+/** The data file the presets came from (NULL when no preset was used), for provenance.
+ *  Borrowed from pr. */
+FS_API const char *fs_perturb_protector_file(const fs_perturb_protector *pr);
+
 /** Apply to text[0..n) (valid UTF-8). The RNG stream is derived from (seed, record_id,
  *  stream_name, index) only: stream_name NULL uses the perturbation's name, and variant
  *  index k > 0 uses "stream_name#k", so variant 0 of a record never depends on how many

@@ -146,6 +146,28 @@ fs_status fs_audit__tcf_clean_row(fs_audit__tcf *t, size_t rec, const char *answ
 fs_status fs_audit__tcf_json(cJSON *target_obj, const fs_audit__tcf *t, size_t n_rec,
                              const char *item, fs_store *store, const char *target, fs_error *err);
 
+/** What the group entry of a free-text target reads (text_groups.c), per record of the
+ *  target's table; everything borrowed. */
+typedef struct fs_audit__tgroup_input {
+    const fs_config *cfg; /* field_group, reference, seed, bootstrap */
+    size_t n_rec;
+    char *const *group;      /* [n_rec] group value or NULL */
+    const bool *answered;    /* [n_rec] the clean request was answered */
+    const double *item;      /* [n_rec] clean item score (NaN: none); NULL: the task has none */
+    const char *item_name;   /* NULL when item is NULL */
+    const char *main_metric; /* the corpus metric's name; NULL when the task has none */
+    /** The corpus metrics of records recs[0..n): *out returns owned (cJSON_Delete). */
+    fs_status (*metrics)(cJSON **out, const size_t *recs, size_t n, void *payload, fs_error *err);
+    void *payload;
+} fs_audit__tgroup_input;
+
+/** Append the "group" entry of cfg->field_group to the fairness array arr: per group its
+ *  answered records, mean clean item score with a stratified bootstrap interval, corpus
+ *  metrics, and its difference from the reference group (demographics.reference, else
+ *  the largest group) with an interval and a permutation test; and the max - min gap.
+ *  FS_ERR_CONFIG when the configured reference group has no record. */
+fs_status fs_audit__tgroups_json(cJSON *arr, const fs_audit__tgroup_input *in, fs_error *err);
+
 /** Add the "fairness" array to target_obj: one entry per counterfactual axis (from the
  *  store's "cf:<axis>:<from>><to>" variants) and one for the group field when the
  *  dataset has one. */

@@ -1271,6 +1271,9 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
     if (st == FS_OK && cfg->task == FS_TASK_IDENTIFICATION) {
         cfg->identify = true;
     }
+    if (st == FS_OK && c->protect != NULL) {
+        st = strs_of(&cfg->protect, &cfg->n_protect, c->protect, false, "protect", c);
+    }
     if (st == FS_OK && cfg->favourable == NULL && cfg->n_labels > 0) {
         st = dup_str(&cfg->favourable, cfg->labels[0], c);
     }
@@ -1398,6 +1401,7 @@ void fs_config_free(fs_config *c)
     fs_free(c->favourable);
     free_strs(c->id_categories, c->n_id_categories);
     fs_free(c->id_patterns);
+    free_strs(c->protect, c->n_protect);
     fs_params_dispose(&c->reference);
     fs_free(c->report_dir);
     free_strs(c->formats, c->n_formats);

@@ -252,6 +252,16 @@ void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target
             v.reason = "the counterfactual flip rate is defined for classification only; "
                        "free-text tasks report answer_changed_rate and divergence per axis";
         }
+        if ((strcmp(base, "fairness.min_disparate_impact") == 0 ||
+             strcmp(base, "fairness.max_parity_difference") == 0) &&
+            cfg->task != FS_TASK_CLASSIFICATION) {
+            /* selection rates need a favourable label */
+            v.value = NAN;
+            v.worst = g->scope;
+            v.reason = "defined for classification only (selection rates of a favourable "
+                       "label); free-text tasks report the mean item score per group and its "
+                       "differences in the fairness entry of kind group";
+        }
         bool passed =
             isfinite(v.value) && (v.at_least ? v.value >= g->threshold : v.value <= g->threshold);
         cJSON *e = cJSON_CreateObject();

@@ -31,12 +31,18 @@ typedef struct pending {
     char cache_key[65];
 } pending;
 
-/* The counterfactual axes of a run: one swapper per configured axis. */
+/* The counterfactual axes of a run: one swapper per configured axis, and what they must
+ * not touch: the config's protect list, and with identification every sensitive item but
+ * person names (a swapped month name would corrupt a date, and its redaction). */
 typedef struct demog_set {
     fs_demog_lexicon *lex;
     fs_demog_swapper **sw; /* [n] */
     size_t *axis;          /* [n] axis index in lex */
     size_t n;
+    fs_perturb_protector *protect; /* NULL: no protect list */
+    fs_identify_detector *ident;   /* NULL: no identification */
+    fs_text_span *spans;           /* protected byte ranges of the current record's texts */
+    size_t n_spans, cap_spans;
 } demog_set;
 
 typedef struct run_ctx {
@@ -327,7 +333,78 @@ static void demog_close(demog_set *d)
     fs_free(d->sw);
     fs_free(d->axis);
     fs_demog_lexicon_free(d->lex);
+    fs_perturb_protector_free(d->protect);
+    fs_identify_detector_free(d->ident);
+    fs_free(d->spans);
     memset(d, 0, sizeof *d);
+}
+
+/* The detectors of protected spans: the top-level protect list (as perturbations get it)
+ * and, when the config identifies sensitive data, its detectors. */
+static fs_status demog_open_protect(demog_set *d, const fs_config *cfg, const char *data_dir,
+                                    fs_error *err)
+{
+    fs_status st = FS_OK;
+    if (cfg->n_protect > 0) {
+        st = fs_perturb_protector_new(&d->protect, (const char *const *)cfg->protect,
+                                      cfg->n_protect, data_dir, err);
+    }
+    if (st == FS_OK && cfg->identify) {
+        fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
+        io.categories = (const char *const *)cfg->id_categories;
+        io.n_categories = cfg->n_id_categories;
+        io.file = cfg->id_patterns;
+        st = fs_identify_detector_new(&d->ident, data_dir, &io, err);
+    }
+    return st;
+}
+
+static fs_status push_span(demog_set *d, size_t start, size_t end, fs_error *err)
+{
+    if (d->n_spans == d->cap_spans) {
+        size_t cap = d->cap_spans ? d->cap_spans * 2 : 16, bytes = 0;
+        fs_text_span *ns = NULL;
+        if (fs_size_mul(&bytes, cap, sizeof *ns)) {
+            ns = fs_realloc(d->spans, bytes);
+        }
+        if (ns == NULL) {
+            return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        }
+        d->spans = ns;
+        d->cap_spans = cap;
+    }
+    d->spans[d->n_spans].start = start;
+    d->spans[d->n_spans].end = end;
+    d->spans[d->n_spans++].kind = 0;
+    return FS_OK;
+}
+
+/* The protected byte ranges of text[0..n) into d->spans: protect-list matches, and every
+ * identified item that is not a person's name (names are what a swap changes). */
+static fs_status demog_protected(demog_set *d, const char *text, size_t n, fs_error *err)
+{
+    const fs_text_span *sp = NULL;
+    fs_identify_item *items = NULL;
+    size_t count = 0;
+    fs_status st = FS_OK;
+    d->n_spans = 0;
+    if (d->protect != NULL) {
+        st = fs_perturb_protector_find(d->protect, text, n, &sp, &count, err);
+    }
+    for (size_t i = 0; st == FS_OK && i < count; i++) {
+        st = push_span(d, sp[i].start, sp[i].end, err);
+    }
+    count = 0;
+    if (st == FS_OK && d->ident != NULL) {
+        st = fs_identify_detect(d->ident, text, n, &items, &count, err);
+    }
+    for (size_t i = 0; st == FS_OK && i < count; i++) {
+        if (strcmp(items[i].category, "person") != 0) {
+            st = push_span(d, items[i].byte_start, items[i].byte_end, err);
+        }
+    }
+    fs_identify_items_free(items, count);
+    return st;
 }
 
 /* Load the lexicon and a swapper per axis of demographics.axes (none: nothing loaded). */
@@ -340,6 +417,9 @@ static fs_status demog_open(demog_set *d, const fs_config *cfg, const char *data
     }
     o.optional_groups = cfg->optional_groups;
     fs_status st = fs_demog_lexicon_load(&d->lex, data_dir, err);
+    if (st == FS_OK) {
+        st = demog_open_protect(d, cfg, data_dir, err);
+    }
     d->sw = fs_calloc(cfg->n_axes, sizeof *d->sw);
     d->axis = fs_calloc(cfg->n_axes, sizeof *d->axis);
     if (st == FS_OK && (d->sw == NULL || d->axis == NULL)) {
@@ -579,8 +659,9 @@ static fs_status demog_one(run_ctx *c, const fs_record *rec, const cf_texts *src
              fs_demog_group_name(d->lex, d->axis[i], from),
              fs_demog_group_name(d->lex, d->axis[i], to));
     fs_buf_reset(&c->text);
-    fs_status st = fs_demog_swap(d->sw[i], src->text, src->len, to, c->cfg->seed, rec->id, &c->text,
-                                 &applicable, &changed, &c->inner_err);
+    fs_status st = fs_demog_swap_protected(d->sw[i], src->text, src->len, d->spans, d->n_spans, to,
+                                           c->cfg->seed, rec->id, &c->text, &applicable, &changed,
+                                           &c->inner_err);
     if (st != FS_OK || !applicable) {
         return st;
     }
@@ -608,10 +689,12 @@ static fs_status demog_variants(run_ctx *c, const fs_record *rec)
     if (fs_buf_status(&c->joined) != FS_OK) {
         return FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
     }
+    st = demog_protected(d, src.text, src.len, &c->inner_err);
     for (size_t i = 0; st == FS_OK && i < d->n; i++) {
         const size_t *counts = NULL;
         size_t groups = fs_demog_group_count(d->lex, d->axis[i]);
-        st = fs_demog_detect(d->sw[i], src.text, src.detect_len, &counts, &c->inner_err);
+        st = fs_demog_detect_protected(d->sw[i], src.text, src.detect_len, d->spans, d->n_spans,
+                                       &counts, &c->inner_err);
         size_t *seen = st == FS_OK ? fs_calloc(groups + 1, sizeof *seen) : NULL;
         if (st == FS_OK && seen == NULL) {
             st = FS_FAIL(&c->inner_err, FS_ERR_NOMEM, "out of memory");
@@ -1010,9 +1093,13 @@ static fs_status count_counterfactuals(demog_set *d, const fs_config *cfg, const
     if (fs_buf_status(&joined) != FS_OK) {
         st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
+    if (st == FS_OK && d->n > 0) {
+        st = demog_protected(d, src.text, src.len, err);
+    }
     for (size_t i = 0; st == FS_OK && i < d->n; i++) {
         const size_t *counts = NULL;
-        st = fs_demog_detect(d->sw[i], src.text, src.detect_len, &counts, err);
+        st = fs_demog_detect_protected(d->sw[i], src.text, src.detect_len, d->spans, d->n_spans,
+                                       &counts, err);
         for (size_t to = 0; st == FS_OK && to < fs_demog_group_count(d->lex, d->axis[i]); to++) {
             size_t from;
             bool yes = demog_target(d, i, counts, to, &from);

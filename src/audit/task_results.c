@@ -58,6 +58,7 @@ typedef struct ttable {
     uint64_t *hash;      /* n_rec * n_cols: normalised answer */
     unsigned char *state;
     char **answers;      /* generation only: n_rec * n_cols */
+    char **group;        /* n_rec: the record's group (dataset.fields.group), or NULL */
     tcol *cols;
     fs_audit__lat lat;
     fs_squad_scorer *squad;
@@ -123,6 +124,14 @@ static bool grow_rows(ttable *t, size_t need)
     }
     if (!s || (t->cfg->task == FS_TASK_GENERATION && !a)) {
         return false;
+    }
+    char **g = fs_realloc(t->group, cap * sizeof(char *));
+    if (g == NULL) {
+        return false;
+    }
+    t->group = g;
+    for (size_t r = t->cap; r < cap; r++) {
+        t->group[r] = NULL;
     }
     for (size_t i = t->cap * t->n_cols; i < cells; i++) {
         t->item[i] = NAN;
@@ -439,6 +448,12 @@ static fs_status on_trow(const fs_variant *v, const fs_outcome *o, void *payload
         return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
     }
     t->n_rec = r + 1 > t->n_rec ? r + 1 : t->n_rec;
+    if (col == 0 && v->group != NULL && t->group[r] == NULL) {
+        t->group[r] = fs_strdup(v->group);
+        if (t->group[r] == NULL) {
+            return FS_FAIL(t->err, FS_ERR_NOMEM, "out of memory");
+        }
+    }
     tcol *c = &t->cols[col];
     size_t at = cell(t, r, (size_t)col);
     c->variants++;
@@ -557,6 +572,10 @@ static void ttable_dispose(ttable *t)
         fs_free(t->answers[i]);
     }
     fs_free(t->answers);
+    for (size_t r = 0; t->group != NULL && r < t->cap; r++) {
+        fs_free(t->group[r]);
+    }
+    fs_free(t->group);
     fs_free(t->cols);
     fs_free(t->base);
     fs_free(t->stats);
@@ -1040,6 +1059,58 @@ static const char *item_name(fs_task_type task)
     }
 }
 
+/* The corpus metrics of the clean answers of records recs[0..n) (the group entry). */
+static fs_status group_metrics(cJSON **out, const size_t *recs, size_t n, void *payload,
+                               fs_error *err)
+{
+    const ttable *t = payload;
+    double sum[MAX_STATS + 1], v[8];
+    memset(sum, 0, sizeof sum);
+    for (size_t i = 0; i < n; i++) {
+        const double *s = t->stats + cell(t, recs[i], 0) * t->n_stats;
+        for (size_t k = 0; k < t->n_stats; k++) {
+            sum[k] += s[k];
+        }
+    }
+    for (size_t m = 0; m < t->n_metrics; m++) {
+        v[m] = aggregate(t, sum, n, m);
+    }
+    *out = metrics_json(t, v, "no answered record in this group");
+    return *out != NULL ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+}
+
+/* The "group" entry of dataset.fields.group, appended to the target's fairness array. */
+static fs_status text_groups_json(cJSON *o, ttable *t, fs_error *err)
+{
+    bool *answered = fs_calloc(t->n_rec + 1, sizeof *answered);
+    double *item = fs_calloc(t->n_rec + 1, sizeof *item);
+    if (answered == NULL || item == NULL) {
+        fs_free(answered);
+        fs_free(item);
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < t->n_rec; r++) {
+        answered[r] = t->state[cell(t, r, 0)] == ST_OK;
+        item[r] = t->item[cell(t, r, 0)];
+    }
+    const char *name = item_name(t->cfg->task);
+    fs_audit__tgroup_input in = { t->cfg,
+                                  t->n_rec,
+                                  t->group,
+                                  answered,
+                                  name != NULL ? item : NULL,
+                                  name,
+                                  t->n_metrics ? t->metrics[t->main].name : NULL,
+                                  group_metrics,
+                                  t };
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "fairness");
+    arr = arr != NULL ? arr : cJSON_AddArrayToObject(o, "fairness");
+    fs_status st = fs_audit__tgroups_json(arr, &in, err);
+    fs_free(answered);
+    fs_free(item);
+    return st;
+}
+
 /* HELM's worst case on the item score: per record the lowest over clean and every
  * variant, averaged over the records answered under every condition. */
 static void worst_case_json(cJSON *o, const ttable *t)
@@ -1096,6 +1167,9 @@ fs_status fs_audit__text_target_json(cJSON *o, const fs_config *cfg, fs_store *s
         fs_audit__num(o, "error_rate", sum->error_rate, "no variant was stored");
         cJSON_AddItemToObject(o, "usage", fs_audit__usage_json(&t.lat));
         st = fs_audit__tcf_json(o, t.tcf, t.n_rec, item_name(cfg->task), store, target, err);
+    }
+    if (st == FS_OK && cfg->field_group != NULL) {
+        st = text_groups_json(o, &t, err);
     }
     ttable_dispose(&t);
     return st;

@@ -1,7 +1,8 @@
 /* fairshake perturb: preview perturbations on a text or on a file of records, with the
  * same record ids and RNG streams that 'fairshake run' uses. A suite that names a
  * demographic axis ("gender", "race", ...) previews its counterfactuals instead: one per
- * other group of the axis, or "not applicable" when the record mentions none. */
+ * other group of the axis, or "not applicable" when the record mentions none. --protect
+ * applies to both: a protected span is never perturbed, and no mention in one is swapped. */
 #include "cli.h"
 
 #include <fairshake/demographics.h>
@@ -16,6 +17,7 @@ typedef struct preview {
     fs_perturber *perts[MAX_SUITES];
     fs_demog_swapper *swappers[MAX_SUITES]; /* set for the suites that are axes */
     fs_demog_lexicon *lex;                  /* loaded when a suite is not a perturbation */
+    fs_perturb_protector *protect;          /* --protect for the axes, NULL when none */
     const char *names[MAX_SUITES];
     size_t n;
     uint64_t seed;
@@ -42,7 +44,14 @@ static int emit_axis(preview *p, size_t s, const char *id, const char *text, siz
     const fs_demog_swapper *sw = p->swappers[s];
     int a = fs_demog_axis_find(p->lex, p->names[s]);
     const char *axis = fs_demog_axis_name(p->lex, (size_t)a);
-    size_t shown = 0;
+    size_t shown = 0, n_spans = 0;
+    const fs_text_span *spans = NULL;
+    if (p->protect != NULL) {
+        fs_status st = fs_perturb_protector_find(p->protect, text, len, &spans, &n_spans, err);
+        if (st != FS_OK) {
+            return cli_fail(st, err);
+        }
+    }
     for (size_t g = 0; g < fs_demog_group_count(p->lex, (size_t)a); g++) {
         bool applicable = false, changed = false;
         const char *group = fs_demog_group_name(p->lex, (size_t)a, g);
@@ -50,8 +59,8 @@ static int emit_axis(preview *p, size_t s, const char *id, const char *text, siz
             continue;
         }
         fs_buf_reset(&p->out);
-        fs_status st = fs_demog_swap(p->swappers[s], text, len, g, p->seed, id, &p->out,
-                                     &applicable, &changed, err);
+        fs_status st = fs_demog_swap_protected(p->swappers[s], text, len, spans, n_spans, g,
+                                               p->seed, id, &p->out, &applicable, &changed, err);
         if (st != FS_OK) {
             fs_error_prefix(err, "record %s", id);
             return cli_fail(st, err);
@@ -287,6 +296,10 @@ static int make_perturbers(preview *p, const fs_params *all, const char *const *
         if (info == NULL) {
             int a = fs_demog_axis_find(p->lex, p->names[s]);
             fs_status st = fs_demog_swapper_new(&p->swappers[s], p->lex, (size_t)a, NULL, err);
+            if (st == FS_OK && n_protect > 0 && p->protect == NULL) {
+                st = fs_perturb_protector_new(&p->protect, protect, n_protect, fs_audit_data_dir(),
+                                              err);
+            }
             if (st != FS_OK) {
                 return cli_fail(st, err);
             }
@@ -372,6 +385,7 @@ int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a)
         fs_demog_swapper_free(p.swappers[s]);
     }
     fs_demog_lexicon_free(p.lex);
+    fs_perturb_protector_free(p.protect);
     fs_params_dispose(&all);
     fs_buf_dispose(&p.out);
     fs_buf_dispose(&p.line);

@@ -35,7 +35,7 @@ static const cli_opt perturb_opts[] = {
     { "param", "KEY=VALUE", true, "set a parameter of the chosen perturbations, e.g. rate=0.1" },
     { "protect", "PATTERN", true,
       "never perturb matches of an ICU regex, or of a preset such as @url, @email, @number "
-      "(perturbations/protect.json)" },
+      "(perturbations/protect.json); an axis suite swaps no mention inside one" },
     { "seed", "N", false, "seed (default 0)" },
     { "n", "K", false, "variants per record and suite (default 1)" },
     { "json", NULL, false, "print one JSON object per variant" },

@@ -11,7 +11,9 @@
  * phrase, otherwise object ("her") or possessive ("his"). Names are drawn from the target
  * group's names, keeping every other label of the source name (gender when race is
  * swapped), with one stream per (seed, record, axis, target, name), and remembered for
- * the record so each name gets one substitute. */
+ * the record so each name gets one substitute. A mention that overlaps a protected byte
+ * range (a date such as "23. Jan 1957", a URL) is left out altogether: not counted, not
+ * rewritten, and not a name the record's substitutes must avoid. */
 #include <string.h>
 
 #include "demographics/internal.h"
@@ -50,6 +52,8 @@ typedef struct scan {
     uint64_t seed;
     const char *record_id;
     fs_buf *out; /* NULL when only detecting */
+    const fs_text_span *protect; /* protected byte ranges, any order */
+    size_t n_protect;
     size_t copied, replaced;
 } scan;
 
@@ -485,7 +489,20 @@ static fs_status push_match(fs_demog_swapper *sw, const match *m, fs_error *err)
     return FS_OK;
 }
 
-/* Segment the text and find every mention, left to right, counting them per group. */
+/* The mention's bytes [start, clitic_end) overlap a protected range. */
+static bool is_protected(const scan *sc, const match *m)
+{
+    for (size_t k = 0; k < sc->n_protect; k++) {
+        if (sc->protect[k].start < m->clitic_end && m->start < sc->protect[k].end) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Segment the text and find every mention, left to right, counting them per group. A
+ * protected mention is dropped and the scan goes on at its next word, where a shorter
+ * term outside the protected range may still start. */
 static fs_status collect(fs_demog_swapper *sw, scan *sc, fs_error *err)
 {
     memset(sw->counts, 0, sw->ax->n_groups * sizeof *sw->counts);
@@ -519,7 +536,7 @@ static fs_status collect(fs_demog_swapper *sw, scan *sc, fs_error *err)
         if (st == FS_OK && !found) {
             st = match_name(sw, sc, i, &m, &found, err);
         }
-        if (st == FS_OK && found) {
+        if (st == FS_OK && found && !is_protected(sc, &m)) {
             sw->counts[m.group]++;
             st = push_match(sw, &m, err);
             i = m.last_seg;
@@ -531,11 +548,20 @@ static fs_status collect(fs_demog_swapper *sw, scan *sc, fs_error *err)
 fs_status fs_demog_detect(fs_demog_swapper *sw, const char *text, size_t n,
                           const size_t **counts_out, fs_error *err)
 {
+    return fs_demog_detect_protected(sw, text, n, NULL, 0, counts_out, err);
+}
+
+fs_status fs_demog_detect_protected(fs_demog_swapper *sw, const char *text, size_t n,
+                                    const fs_text_span *protect, size_t n_protect,
+                                    const size_t **counts_out, fs_error *err)
+{
     scan sc;
     memset(&sc, 0, sizeof sc);
     sc.text = text;
     sc.n = n;
     sc.to = SIZE_MAX;
+    sc.protect = protect;
+    sc.n_protect = protect != NULL ? n_protect : 0;
     *counts_out = NULL;
     fs_status st = collect(sw, &sc, err);
     if (st == FS_OK) {
@@ -786,6 +812,15 @@ fs_status fs_demog_swap(fs_demog_swapper *sw, const char *text, size_t n, size_t
                         const char *record_id, fs_buf *out, bool *applicable, bool *changed,
                         fs_error *err)
 {
+    return fs_demog_swap_protected(sw, text, n, NULL, 0, to, seed, record_id, out, applicable,
+                                   changed, err);
+}
+
+fs_status fs_demog_swap_protected(fs_demog_swapper *sw, const char *text, size_t n,
+                                  const fs_text_span *protect, size_t n_protect, size_t to,
+                                  uint64_t seed, const char *record_id, fs_buf *out,
+                                  bool *applicable, bool *changed, fs_error *err)
+{
     scan sc;
     *applicable = false;
     if (changed != NULL) {
@@ -801,6 +836,8 @@ fs_status fs_demog_swap(fs_demog_swapper *sw, const char *text, size_t n, size_t
     sc.to = to;
     sc.seed = seed;
     sc.record_id = record_id != NULL ? record_id : "";
+    sc.protect = protect;
+    sc.n_protect = protect != NULL ? n_protect : 0;
     sw->n_memo = 0;
     fs_buf_reset(&sw->res);
     fs_status st = collect(sw, &sc, err);

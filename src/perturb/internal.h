@@ -86,6 +86,18 @@ fs_status fs_perturb__data_file(fs_perturber *p, const char *data_dir, const cha
 fs_status fs_perturb__load_json(fs_perturber *p, const char *data_dir, const char *rel, cJSON **out,
                                 const char **path_out, fs_error *err);
 
+/* ---- protected spans (protect.c) ---------------------------------------------------- */
+
+/** Compile one protect pattern into *out: an ICU expression, or "@name" looked up in the
+ *  "patterns" object of presets (protect.json, already parsed). */
+fs_status fs_perturb__protect_compile(fs_text_regex **out, const char *pattern,
+                                      const cJSON *presets, fs_error *err);
+/** Every match of res[0..n_res) in text[0..n), sorted and merged, into *spans (grown with
+ *  fs_realloc; *count and *cap updated, *count reset first). */
+fs_status fs_perturb__protect_find(fs_text_regex *const *res, size_t n_res, const char *text,
+                                   size_t n, fs_text_span **spans, size_t *count, size_t *cap,
+                                   fs_error *err);
+
 /** A lookup table from UTF-8 keys to lists of UTF-8 values, all copied. Immutable once
  *  built; lookups do not allocate. */
 typedef struct fs_perturb__map fs_perturb__map;

@@ -458,31 +458,16 @@ static fs_status buf_failure(const fs_perturber *p, fs_status st, fs_error *err)
 static fs_status compile_protect(fs_perturber *p, const char *pattern, const cJSON **presets,
                                  const char *data_dir, fs_error *err)
 {
-    const char *re = pattern;
-    if (pattern[0] == '@') {
-        if (*presets == NULL) {
-            cJSON *doc = NULL;
-            const char *path = NULL;
-            fs_status st = fs_perturb__load_json(p, data_dir, "protect.json", &doc, &path, err);
-            if (st != FS_OK) {
-                return st;
-            }
-            *presets = doc;
+    if (pattern[0] == '@' && *presets == NULL) {
+        cJSON *doc = NULL;
+        const char *path = NULL;
+        fs_status st = fs_perturb__load_json(p, data_dir, "protect.json", &doc, &path, err);
+        if (st != FS_OK) {
+            return st;
         }
-        const cJSON *all = cJSON_GetObjectItemCaseSensitive(*presets, "patterns");
-        re = fs_json__str(all, pattern + 1);
-        if (re == NULL) {
-            const char *names[64];
-            size_t n = 0;
-            for (const cJSON *e = all ? all->child : NULL; e != NULL && n < 64; e = e->next) {
-                names[n++] = e->string;
-            }
-            const char *near = fs_nearest(pattern + 1, names, n);
-            return FS_FAIL(err, FS_ERR_CONFIG, "protect: unknown preset '%s'%s%s%s", pattern,
-                           near ? " (did you mean '@" : "", near ? near : "", near ? "'?)" : "");
-        }
+        *presets = doc;
     }
-    fs_status st = fs_text_regex_new(&p->protect[p->n_protect], re, err);
+    fs_status st = fs_perturb__protect_compile(&p->protect[p->n_protect], pattern, *presets, err);
     if (st == FS_OK) {
         p->n_protect++;
     }
@@ -505,40 +490,11 @@ fs_status fs_perturber_set_protect(fs_perturber *p, const char *const *patterns,
     return st;
 }
 
-static int span_cmp(const void *a, const void *b)
-{
-    const fs_text_span *x = a, *y = b;
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-    return x->end < y->end ? -1 : (x->end > y->end);
-}
-
 /* The protected spans of text, sorted and merged, in p->spans. */
 static fs_status find_protected(fs_perturber *p, const char *text, size_t n, fs_error *err)
 {
-    p->n_spans = 0;
-    for (size_t i = 0; i < p->n_protect; i++) {
-        fs_status st = fs_text_regex_find_all(p->protect[i], text, n, &p->spans, &p->n_spans,
-                                              &p->cap_spans, err);
-        if (st != FS_OK) {
-            return st;
-        }
-    }
-    if (p->n_spans < 2) {
-        return FS_OK;
-    }
-    qsort(p->spans, p->n_spans, sizeof *p->spans, span_cmp);
-    size_t w = 0;
-    for (size_t r = 1; r < p->n_spans; r++) {
-        if (p->spans[r].start <= p->spans[w].end) {
-            p->spans[w].end = p->spans[r].end > p->spans[w].end ? p->spans[r].end : p->spans[w].end;
-        } else {
-            p->spans[++w] = p->spans[r];
-        }
-    }
-    p->n_spans = w + 1;
-    return FS_OK;
+    return fs_perturb__protect_find(p->protect, p->n_protect, text, n, &p->spans, &p->n_spans,
+                                    &p->cap_spans, err);
 }
 
 /* Apply the kind to every unprotected stretch, copying protected spans unchanged. */

@@ -1082,6 +1082,91 @@ static void groups_html(page *pg, const cJSON *a)
     fs_buf_puts(b, "</table>");
 }
 
+static const char *str_at(const cJSON *arr, int i)
+{
+    const cJSON *x = cJSON_GetArrayItem(arr, i);
+    return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+/* Whether group g of entry a is its reference group. */
+static bool is_ref(const cJSON *a, const cJSON *g)
+{
+    const char *r = fs_json__str(a, "reference"), *name = fs_json__str(g, "group");
+    return r != NULL && name != NULL && strcmp(r, name) == 0;
+}
+
+/* The group entry of a task answered in free text: per group the mean clean item score,
+ * its difference from the reference group and the max - min gap. */
+static void text_groups_html(page *pg, const cJSON *a)
+{
+    fs_buf *b = pg->b;
+    const char *item = item_of(a), *mm = fs_json__str(a, "main_metric");
+    const cJSON *groups = get(a, "groups");
+    bar bars[64];
+    int n = 0;
+    fs_buf_puts(b, "<h3>Groups by ");
+    fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
+    fs_buf_puts(b, "</h3><p>The mean ");
+    fs_report__esc_text(b, pg->seg, item);
+    fs_buf_puts(b, " of the clean answers per group (95% bootstrap interval over records) and "
+                   "its difference from the reference group <code>");
+    fs_report__esc_text(b, pg->seg, fs_json__str(a, "reference"));
+    fs_buf_puts(b, "</code>, with a permutation test on the item scores.</p>");
+    for (const cJSON *g = groups ? groups->child : NULL; g != NULL && n < 64; g = g->next) {
+        const cJSON *ci = get(g, "mean_item_metric_ci95");
+        bar x = { fs_json__str(g, "group"), num(g, "mean_item_metric"), ci_at(ci, 0),
+                  ci_at(ci, 1) };
+        bars[n++] = x;
+    }
+    if (n > 0 && is_fraction(item) && get(a, "item_metric") != NULL &&
+        !cJSON_IsNull(get(a, "item_metric"))) {
+        bars_svg(pg, "Mean item score per group", bars, n, 0, NAN);
+    }
+    fs_buf_puts(b, "<table><tr><th>group</th><th class=\"num\">n</th><th class=\"num\">mean ");
+    fs_report__esc_text(b, pg->seg, item);
+    fs_buf_puts(b, " (95% CI)</th><th class=\"num\">");
+    fs_report__esc_text(b, pg->seg, mm != NULL ? mm : "corpus metric");
+    fs_buf_puts(b, "</th><th class=\"num\">&Delta; vs reference (95% CI)</th>"
+                   "<th class=\"num\">p</th><th class=\"num\">p (Holm)</th></tr>");
+    for (const cJSON *g = groups ? groups->child : NULL; g != NULL; g = g->next) {
+        const cJSON *d = get(g, "diff_vs_reference");
+        fs_buf_puts(b, "<tr><td>");
+        fs_report__esc_text(b, pg->seg, fs_json__str(g, "group"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_count(b, num(g, "n"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_metric(b, item, num(g, "mean_item_metric"));
+        fs_buf_puts(b, " ");
+        put_metric_ci(b, item, get(g, "mean_item_metric_ci95"));
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        put_metric(b, mm != NULL ? mm : item, mm != NULL ? num(get(g, "metrics"), mm) : NAN);
+        fs_buf_puts(b, "</td><td class=\"num\">");
+        if (is_ref(a, g)) {
+            fs_buf_puts(b, "reference</td><td></td><td></td></tr>");
+            continue;
+        }
+        put_metric_delta(b, item, num(d, "value"));
+        fs_buf_puts(b, " ");
+        put_metric_ci(b, item, get(d, "ci95"));
+        fs_buf_puts(b, "</td>");
+        td_p(b, d);
+        fs_buf_puts(b, "</tr>");
+    }
+    const cJSON *gap = get(a, "max_min_difference"), *between = get(gap, "groups");
+    fs_buf_puts(b, "</table><p>Max &minus; min of the group means: ");
+    put_metric_delta(b, item, num(gap, "value"));
+    fs_buf_puts(b, " ");
+    put_metric_ci(b, item, get(gap, "ci95"));
+    if (cJSON_GetArraySize(between) == 2) {
+        fs_buf_puts(b, " (");
+        fs_report__esc_text(b, pg->seg, str_at(between, 0));
+        fs_buf_puts(b, " vs ");
+        fs_report__esc_text(b, pg->seg, str_at(between, 1));
+        fs_buf_puts(b, ")");
+    }
+    fs_buf_puts(b, ".</p>");
+}
+
 static fs_status fairness_html(page *pg, const cJSON *fair, fs_error *err)
 {
     bool any_cf = false, any_text = false;
@@ -1100,7 +1185,9 @@ static fs_status fairness_html(page *pg, const cJSON *fair, fs_error *err)
         cf_text_html(pg, fair);
     }
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        if (kind_is(a, "group") && cJSON_IsArray(get(a, "groups"))) {
+        if (kind_is(a, "group") && get(a, "item_metric") != NULL) {
+            text_groups_html(pg, a);
+        } else if (kind_is(a, "group") && cJSON_IsArray(get(a, "groups"))) {
             groups_html(pg, a);
         }
     }

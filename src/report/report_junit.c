@@ -249,6 +249,7 @@ static fs_status axis_case(fs_buf *b, const char *suite, const cJSON *a, const c
                                         "demographic_parity_difference",
                                         "disparate_impact",
                                         "equal_opportunity_difference",
+                                        "max_min_difference",
                                         "p_value" };
     const char *axis = fs_json__str(a, "axis"), *kind = fs_json__str(a, "kind");
     fs_buf out, msg, name;

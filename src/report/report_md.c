@@ -879,6 +879,81 @@ static void groups_md(fs_buf *b, const cJSON *a)
     fs_buf_puts(b, "\n");
 }
 
+static const char *str_at(const cJSON *arr, int i)
+{
+    const cJSON *x = cJSON_GetArrayItem(arr, i);
+    return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+/* Whether group g of entry a is its reference group. */
+static bool is_ref(const cJSON *a, const cJSON *g)
+{
+    const char *r = fs_json__str(a, "reference"), *name = fs_json__str(g, "group");
+    return r != NULL && name != NULL && strcmp(r, name) == 0;
+}
+
+/* The group entry of a task answered in free text: per group the mean clean item score,
+ * its difference from the reference group and the max - min gap. */
+static void text_groups_md(fs_buf *b, const cJSON *a)
+{
+    const char *item = item_of(a), *mm = fs_json__str(a, "main_metric");
+    fs_buf_puts(b, "Group metrics by `");
+    put_text(b, fs_json__str(a, "axis"));
+    fs_buf_puts(b, "`: the mean ");
+    put_text(b, item);
+    fs_buf_puts(b, " of the clean answers per group (95% bootstrap interval over records), ");
+    if (mm != NULL) {
+        fs_buf_puts(b, "the corpus ");
+        put_text(b, mm);
+        fs_buf_puts(b, " of the group's records, ");
+    }
+    fs_buf_puts(b, "and the difference from the reference group `");
+    put_text(b, fs_json__str(a, "reference"));
+    fs_buf_puts(b, "` with a permutation test on the item scores:\n\n| group | n | mean ");
+    put_text(b, item);
+    fs_buf_puts(b, " (95% CI) | ");
+    put_text(b, mm != NULL ? mm : "corpus metric");
+    fs_buf_puts(b, " | Δ vs reference (95% CI) | p | p (Holm) |\n|---|---|---|---|---|---|---|\n");
+    const cJSON *groups = get(a, "groups");
+    for (const cJSON *g = groups ? groups->child : NULL; g != NULL; g = g->next) {
+        const cJSON *d = get(g, "diff_vs_reference");
+        fs_buf_puts(b, "| ");
+        put_text(b, fs_json__str(g, "group"));
+        fs_buf_puts(b, " | ");
+        put_count(b, num(g, "n"));
+        fs_buf_puts(b, " | ");
+        put_metric(b, item, num(g, "mean_item_metric"));
+        fs_buf_puts(b, " ");
+        put_metric_ci(b, item, get(g, "mean_item_metric_ci95"));
+        fs_buf_puts(b, " | ");
+        put_metric(b, mm != NULL ? mm : item, mm != NULL ? num(get(g, "metrics"), mm) : NAN);
+        fs_buf_puts(b, " | ");
+        if (is_ref(a, g)) {
+            fs_buf_puts(b, "reference | | |\n");
+            continue;
+        }
+        put_metric_delta(b, item, num(d, "value"));
+        fs_buf_puts(b, " ");
+        put_metric_ci(b, item, get(d, "ci95"));
+        fs_buf_puts(b, " | ");
+        put_p_adj(b, d);
+        fs_buf_puts(b, " |\n");
+    }
+    const cJSON *gap = get(a, "max_min_difference"), *between = get(gap, "groups");
+    fs_buf_puts(b, "\nMax − min of the group means: ");
+    put_metric_delta(b, item, num(gap, "value"));
+    fs_buf_puts(b, " ");
+    put_metric_ci(b, item, get(gap, "ci95"));
+    if (cJSON_GetArraySize(between) == 2) {
+        fs_buf_puts(b, " (");
+        put_text(b, str_at(between, 0));
+        fs_buf_puts(b, " vs ");
+        put_text(b, str_at(between, 1));
+        fs_buf_puts(b, ")");
+    }
+    fs_buf_puts(b, ".\n\n");
+}
+
 static void fairness_md(fs_buf *b, const cJSON *fair)
 {
     if (fair == NULL || cJSON_GetArraySize(fair) == 0) {
@@ -899,7 +974,9 @@ static void fairness_md(fs_buf *b, const cJSON *fair)
         cf_text_md(b, fair);
     }
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
-        if (kind_is(a, "group") && cJSON_IsArray(get(a, "groups"))) {
+        if (kind_is(a, "group") && get(a, "item_metric") != NULL) {
+            text_groups_md(b, a);
+        } else if (kind_is(a, "group") && cJSON_IsArray(get(a, "groups"))) {
             groups_md(b, a);
         }
     }

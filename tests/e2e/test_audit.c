@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "fairshake/identify.h"
 #include "fairshake/store.h"
 #include "refmodel_fixture.h"
 
@@ -444,6 +445,111 @@ static void test_e2e_audit__identification(void)
     cJSON_Delete(rep);
 }
 
+/* The stored clean and "cf:" inputs of an audit, by record. */
+typedef struct cf_rows {
+    char *id[512], *text[512];
+    bool cf[512];
+    size_t n;
+} cf_rows;
+
+static fs_status on_cf_row(const fs_variant *v, const fs_outcome *o, void *payload)
+{
+    cf_rows *r = payload;
+    bool cf = strncmp(v->perturbation, "cf:", 3) == 0;
+    (void)o;
+    if ((cf || strcmp(v->perturbation, "clean") == 0) && r->n < 512) {
+        r->id[r->n] = fs_strdup(v->record_id);
+        r->text[r->n] = fs_strdup(v->text);
+        r->cf[r->n++] = cf;
+    }
+    return FS_OK;
+}
+
+/* Every sensitive item of a record's clean input but names, kept verbatim in each of its
+ * counterfactuals; returns the items checked, counts the counterfactuals in *n_cf. */
+static size_t check_items_kept(const cf_rows *r, fs_identify_detector *d, size_t *n_cf)
+{
+    size_t checked = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        fs_identify_item *items = NULL;
+        size_t n = 0;
+        if (r->cf[i] || r->text[i] == NULL) {
+            continue;
+        }
+        CU_ASSERT_EQUAL(fs_identify_detect(d, r->text[i], strlen(r->text[i]), &items, &n, NULL),
+                        FS_OK);
+        for (size_t j = 0; j < r->n; j++) {
+            if (!r->cf[j] || r->text[j] == NULL || strcmp(r->id[j], r->id[i]) != 0) {
+                continue;
+            }
+            (*n_cf)++;
+            for (size_t k = 0; k < n; k++) {
+                if (strcmp(items[k].category, "person") == 0) {
+                    continue;
+                }
+                checked++;
+                CU_ASSERT_PTR_NOT_NULL(strstr(r->text[j], items[k].text));
+                if (strstr(r->text[j], items[k].text) == NULL) {
+                    fprintf(stderr, "\n  %s: %s '%s' lost in: %s\n", r->id[i], items[k].category,
+                            items[k].text, r->text[j]);
+                }
+            }
+        }
+        fs_identify_items_free(items, n);
+    }
+    return checked;
+}
+
+/* Gender counterfactuals of the clinical notes in an identification audit: names are
+ * swapped, but no date ("23. Juli 1957", where "Juli" is also a name) nor any other
+ * sensitive item but a name changes, so the swap keeps the gold items true and the
+ * redaction of examples still finds them. */
+static void test_e2e_audit__counterfactuals_keep_sensitive_items(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1024], path[1200];
+    static cf_rows rows;
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/examples/medical-notes/test.jsonl", fs_test_source_dir());
+    snprintf(report_dir, sizeof report_dir, "%s/identcf", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/identcf.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"identcf\", \"seed\": 3, \"dataset\": {\"path\": \"%s\",\n"
+             "   \"fields\": {\"input\": \"text\", \"references\": \"items\", \"id\": \"id\"}},\n"
+             " \"task\": {\"type\": \"identification\", \"prompt\": \"List the items.\\n"
+             "Note: {{input}}\\nItems:\"},\n"
+             " \"targets\": [{\"name\": \"pii\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\", \"model\": \"pii-identifier\"}],\n"
+             " \"protect\": [\"@email\"],\n"
+             " \"demographics\": {\"axes\": [\"gender\"]},\n"
+             " \"report\": {\"dir\": \"%s\", \"formats\": [\"json\"]}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", NULL };
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    cJSON_Delete(rep);
+    fs_store *s = NULL;
+    fs_identify_detector *d = NULL;
+    size_t n_cf = 0;
+    memset(&rows, 0, sizeof rows);
+    snprintf(path, sizeof path, "%s/run.sqlite", report_dir);
+    CU_ASSERT_EQUAL_FATAL(fs_store_open(&s, path, NULL, false, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_store_each(s, "pii", on_cf_row, &rows, NULL), FS_OK);
+    fs_store_free(s);
+    CU_ASSERT_EQUAL_FATAL(fs_identify_detector_new(&d, fs_test_source_dir(), NULL, NULL), FS_OK);
+    CU_ASSERT(check_items_kept(&rows, d, &n_cf) > 100);
+    CU_ASSERT(n_cf > 50);
+    fs_identify_detector_free(d);
+    for (size_t i = 0; i < rows.n; i++) {
+        fs_free(rows.id[i]);
+        fs_free(rows.text[i]);
+    }
+}
+
 /* Gates scoped to one perturbation, on the CI bound, and on latency read exactly the
  * figures the report shows; a bound that does not exist fails with its reason. */
 static void test_e2e_audit__gate_bounds_and_scopes(void)
@@ -716,6 +822,116 @@ static void test_e2e_audit__text_counterfactuals(void)
     cJSON_Delete(rep);
 }
 
+/* examples/qa with a "grp" field alternating "a" and "b", written to path. */
+static bool write_grouped_qa(const char *path)
+{
+    char src[1100], *text = NULL;
+    size_t len = 0, line = 0;
+    snprintf(src, sizeof src, "%s/examples/qa/test.jsonl", fs_test_source_dir());
+    if (fs_read_file(&text, &len, src, 1 << 24, NULL) != FS_OK) {
+        return false;
+    }
+    fs_buf b;
+    fs_buf_init(&b, 0);
+    for (char *p = text, *nl; *p != '\0'; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (nl == NULL) {
+            break;
+        }
+        char *close = nl;
+        while (close > p && *close != '}') {
+            close--;
+        }
+        if (*close != '}') {
+            continue;
+        }
+        fs_buf_append(&b, p, (size_t)(close - p));
+        fs_buf_printf(&b, ", \"grp\": \"%s\"}\n", line++ % 2 ? "b" : "a");
+    }
+    bool ok = fs_buf_status(&b) == FS_OK && e2e_write_file(path, fs_buf_cstr(&b));
+    fs_buf_dispose(&b);
+    fs_free(text);
+    return ok;
+}
+
+/* Group metrics of a question-answering audit (dataset.fields.group): the groups' n add
+ * up to the clean n, each mean F1 lies in [0, 1] inside its interval, the gap is the max
+ * minus the min of the means, Holm never lowers a p-value, the fairness gates of
+ * selection rates fail with their reason, and both documents show the table. */
+static void test_e2e_audit__text_groups(void)
+{
+    fs_test_refmodel rm;
+    char text[4096], data[1100], path[1200];
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
+    snprintf(data, sizeof data, "%s/grouped-qa.jsonl", fs_test_tmp_dir());
+    CU_ASSERT_FATAL(write_grouped_qa(data));
+    snprintf(report_dir, sizeof report_dir, "%s/textgroups", fs_test_tmp_dir());
+    snprintf(config_path, sizeof config_path, "%s/textgroups.json", fs_test_tmp_dir());
+    snprintf(text, sizeof text,
+             "{\"name\": \"textgroups\", \"seed\": 7, \"dataset\": {\"path\": \"%s\",\n"
+             "   \"fields\": {\"input\": \"question\", \"context\": \"context\",\n"
+             "     \"references\": \"answers\", \"id\": \"id\", \"group\": \"grp\"}},\n"
+             " \"task\": {\"type\": \"qa\", \"prompt\": \"Answer the question with a short "
+             "span from the context.\\nContext: {{context}}\\nQuestion: {{input}}\\nAnswer:\"},\n"
+             " \"targets\": [{\"name\": \"overlap-qa\", \"type\": \"openai-chat\", \"url\": "
+             "\"%s/v1/chat/completions\", \"model\": \"overlap-qa\"}],\n"
+             " \"perturbations\": [{\"name\": \"case\"}],\n"
+             " \"gates\": {\"fairness.min_disparate_impact\": 0.8},\n"
+             " \"report\": {\"dir\": \"%s\", \"formats\": [\"json\", \"md\", \"html\"]}}\n",
+             data, rm.base_url, report_dir);
+    CU_ASSERT_FATAL(e2e_write_file(config_path, text));
+    int code = -1;
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", NULL };
+    cJSON *rep = run_audit(args, &code);
+    fs_test_refmodel_stop(&rm);
+    CU_ASSERT_EQUAL(code, 1); /* the disparate-impact gate has no value on a free-text task */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
+    const cJSON *fair = e2e_get(rep, "targets.0.fairness");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(fair), 1);
+    const cJSON *e = fair->child;
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(e, "kind")), "group");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(e, "axis")), "grp");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(e, "item_metric")), "f1");
+    const cJSON *groups = e2e_get(e, "groups");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(groups), 2);
+    double n = 0, hi = -INFINITY, lo = INFINITY;
+    for (const cJSON *g = groups->child; g != NULL; g = g->next) {
+        double mean = e2e_num(g, "mean_item_metric");
+        n += e2e_num(g, "n");
+        CU_ASSERT(mean >= 0 && mean <= 1);
+        CU_ASSERT(e2e_num(g, "mean_item_metric_ci95.0") <= mean + 1e-12);
+        CU_ASSERT(e2e_num(g, "mean_item_metric_ci95.1") >= mean - 1e-12);
+        CU_ASSERT(e2e_num(g, "metrics.f1") >= 0 && e2e_num(g, "metrics.f1") <= 1);
+        hi = mean > hi ? mean : hi;
+        lo = mean < lo ? mean : lo;
+        const cJSON *d = e2e_get(g, "diff_vs_reference");
+        if (cJSON_IsNumber(e2e_get(d, "p_value"))) {
+            CU_ASSERT(e2e_num(d, "p_adjusted") >= e2e_num(d, "p_value"));
+            CU_ASSERT(e2e_num(d, "ci95.0") <= e2e_num(d, "value") + 1e-12);
+            CU_ASSERT(e2e_num(d, "ci95.1") >= e2e_num(d, "value") - 1e-12);
+        }
+    }
+    CU_ASSERT_EQUAL(n, e2e_num(rep, "targets.0.clean.n"));
+    CU_ASSERT_EQUAL(e2e_num(e, "n"), n);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(e, "max_min_difference.value"), hi - lo, 1e-12);
+    CU_ASSERT(e2e_num(rep, "fairness_summary.comparisons") >= 1);
+    const char *why = cJSON_GetStringValue(e2e_get(rep, "gates.0.value_reason"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "classification only"));
+    char *md = NULL, *html = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/report.md", report_dir);
+    CU_ASSERT_EQUAL(fs_read_file(&md, &len, path, 1 << 24, NULL), FS_OK);
+    snprintf(path, sizeof path, "%s/report.html", report_dir);
+    CU_ASSERT_EQUAL(fs_read_file(&html, &len, path, 1 << 24, NULL), FS_OK);
+    CU_ASSERT_PTR_NOT_NULL(md != NULL ? strstr(md, "Group metrics by `grp`") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(md != NULL ? strstr(md, "| mean f1 (95% CI) |") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(html != NULL ? strstr(html, "<h3>Groups by grp</h3>") : NULL);
+    fs_free(md);
+    fs_free(html);
+    cJSON_Delete(rep);
+}
+
 const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__demo_numbers", test_e2e_audit__demo_numbers },
     { "test_e2e_audit__resume_sends_nothing", test_e2e_audit__resume_sends_nothing },
@@ -730,5 +946,8 @@ const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__gate_bounds_and_scopes", test_e2e_audit__gate_bounds_and_scopes },
     { "test_e2e_audit__budget_stops_and_resumes", test_e2e_audit__budget_stops_and_resumes },
     { "test_e2e_audit__text_counterfactuals", test_e2e_audit__text_counterfactuals },
+    { "test_e2e_audit__text_groups", test_e2e_audit__text_groups },
+    { "test_e2e_audit__counterfactuals_keep_sensitive_items",
+      test_e2e_audit__counterfactuals_keep_sensitive_items },
     { NULL, NULL },
 };

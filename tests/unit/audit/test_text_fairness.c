@@ -150,7 +150,200 @@ static void test_audit_text_fairness__hand_computed(void)
     fs_config_free(cfg);
 }
 
+/* ---- the group entry (dataset.fields.group) ------------------------------------------ */
+
+static const char group_config_text[] =
+    "{\"name\": \"tg\", \"seed\": 3,\n"
+    " \"dataset\": {\"path\": \"none.jsonl\", \"fields\": {\"input\": \"question\",\n"
+    "   \"references\": \"answers\", \"group\": \"grp\"}},\n"
+    " \"task\": {\"type\": \"%s\", \"prompt\": \"{{input}}\"},\n"
+    " \"targets\": [{\"name\": \"t\", \"type\": \"openai-chat\",\n"
+    "   \"url\": \"http://127.0.0.1:9/v1/chat/completions\"}]%s,\n"
+    " \"gates\": {\"fairness.max_parity_difference\": 0.1}}\n";
+
+typedef struct group_row {
+    const char *id, *group, *gold, *answer; /* answer NULL: the request failed */
+} group_row;
+
+/* SQuAD F1: a 1, 2/3 ("1889" against "in 1889"); b 0, 2/3, 1; c's only request failed;
+ * r6 has no group. */
+static const group_row group_rows[] = {
+    { "r0", "a", "[\"Paris\"]", "Paris" }, { "r1", "a", "[\"in 1889\"]", "1889" },
+    { "r2", "b", "[\"blue\"]", "red" },    { "r3", "b", "[\"Marie Curie\"]", "Curie" },
+    { "r4", "b", "[\"yes\"]", "yes" },     { "r5", "c", "[\"no\"]", NULL },
+    { "r6", NULL, "[\"x\"]", "x" },
+};
+
+static fs_store *make_group_store(const fs_config *cfg)
+{
+    char path[1100];
+    fs_store *s = NULL;
+    snprintf(path, sizeof path, "%s/text_groups.sqlite", fs_test_tmp_dir());
+    unlink(path);
+    CU_ASSERT_EQUAL_FATAL(fs_store_open(&s, path, cfg->hash, true, NULL), FS_OK);
+    for (size_t i = 0; i < sizeof group_rows / sizeof group_rows[0]; i++) {
+        const group_row *r = &group_rows[i];
+        fs_variant v = { 0, r->id, i, "clean", r->group, r->gold, "q?", false };
+        fs_outcome o;
+        int64_t id = 0;
+        memset(&o, 0, sizeof o);
+        CU_ASSERT_EQUAL_FATAL(fs_store_put_variant(s, &v, &id, NULL), FS_OK);
+        o.variant_id = id;
+        o.target = "t";
+        o.status = r->answer ? FS_OK : FS_ERR_TARGET;
+        o.http_status = r->answer ? 200 : 500;
+        o.answer = r->answer;
+        o.error = r->answer ? NULL : "HTTP 500";
+        o.attempts = 1;
+        o.prompt_tokens = o.completion_tokens = -1;
+        CU_ASSERT_EQUAL_FATAL(fs_store_put_outcome(s, &o, NULL), FS_OK);
+    }
+    CU_ASSERT_EQUAL_FATAL(fs_store_flush(s, NULL), FS_OK);
+    return s;
+}
+
+/* The target object of the group rows under a config for task with extra top-level keys;
+ * NULL when scoring failed (code in *st). */
+static cJSON *group_target(fs_config **cfg_out, const char *task, const char *extra, fs_status *st)
+{
+    char text[2048];
+    fs_error err;
+    snprintf(text, sizeof text, group_config_text, task, extra);
+    CU_ASSERT_EQUAL_FATAL(fs_config_parse(cfg_out, text, strlen(text), "tg.json", &err), FS_OK);
+    fs_store *store = make_group_store(*cfg_out);
+    fs_audit__summary sum;
+    memset(&sum, 0, sizeof sum);
+    cJSON *o = cJSON_CreateObject();
+    *st = fs_audit__text_target_json(o, *cfg_out, store, "t", 0, &sum, &err);
+    fs_store_free(store);
+    if (*st != FS_OK) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static const cJSON *group_named(const cJSON *entry, const char *name)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(entry, "groups");
+    for (const cJSON *x = g ? g->child : NULL; x != NULL; x = x->next) {
+        if (strcmp(fs_json__str(x, "group"), name) == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+static void test_audit_text_fairness__groups_hand_computed(void)
+{
+    fs_config *cfg = NULL;
+    fs_status st;
+    cJSON *o = group_target(&cfg, "qa", "", &st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    const cJSON *fair = cJSON_GetObjectItemCaseSensitive(o, "fairness");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(fair), 1);
+    const cJSON *e = fair->child;
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "kind"), "group");
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "axis"), "grp");
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "item_metric"), "f1");
+    CU_ASSERT_EQUAL(num(e, "n"), 5);
+    CU_ASSERT_EQUAL(num(e, "excluded"), 1);
+    /* no demographics.reference: the largest group */
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "reference"), "b");
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "reference_rule"), "largest group");
+    const cJSON *a = group_named(e, "a"), *b = group_named(e, "b"), *c = group_named(e, "c");
+    CU_ASSERT_FATAL(a != NULL && b != NULL && c != NULL);
+    CU_ASSERT_EQUAL(num(a, "n"), 2);
+    CU_ASSERT_DOUBLE_EQUAL(num(a, "mean_item_metric"), 5.0 / 6.0, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(num(b, "mean_item_metric"), 5.0 / 9.0, EPS);
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(b, "mean_item_metric_ci95");
+    CU_ASSERT_FATAL(cJSON_GetArraySize(ci) == 2);
+    CU_ASSERT(cJSON_GetArrayItem(ci, 0)->valuedouble <= 5.0 / 9.0 + EPS);
+    CU_ASSERT(cJSON_GetArrayItem(ci, 1)->valuedouble >= 5.0 / 9.0 - EPS);
+    /* corpus metrics of the group's records */
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(a, "metrics");
+    CU_ASSERT_DOUBLE_EQUAL(num(m, "exact_match"), 0.5, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(num(m, "f1"), 5.0 / 6.0, EPS);
+    /* a - b = 5/18; of the 10 ways to split the five scores 2 + 3, 9 give a difference at
+     * least as large (the exact p-value is 0.9) */
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(a, "diff_vs_reference");
+    CU_ASSERT_DOUBLE_EQUAL(num(d, "value"), 5.0 / 18.0, EPS);
+    CU_ASSERT_DOUBLE_EQUAL(num(d, "p_value"), 0.9, 0.02);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fs_json__str(d, "test"), "permutation"));
+    d = cJSON_GetObjectItemCaseSensitive(b, "diff_vs_reference");
+    CU_ASSERT_STRING_EQUAL(fs_json__str(d, "value_reason"), "the reference group");
+    /* a group with no answered record */
+    CU_ASSERT_EQUAL(num(c, "n"), 0);
+    CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(c, "mean_item_metric")));
+    CU_ASSERT_STRING_EQUAL(fs_json__str(c, "mean_item_metric_reason"),
+                           "no answered record in this group");
+    d = cJSON_GetObjectItemCaseSensitive(c, "diff_vs_reference");
+    CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(d, "p_value")));
+    const cJSON *gap = cJSON_GetObjectItemCaseSensitive(e, "max_min_difference");
+    CU_ASSERT_DOUBLE_EQUAL(num(gap, "value"), 5.0 / 18.0, EPS);
+    const cJSON *between = cJSON_GetObjectItemCaseSensitive(gap, "groups");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetArrayItem(between, 0)->valuestring, "a");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetArrayItem(between, 1)->valuestring, "b");
+    /* Holm over the run: the one p-value of the section is its own adjustment */
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(root, "targets"), o);
+    CU_ASSERT_EQUAL(fs_audit__fairness_holm(root, NULL), FS_OK);
+    d = cJSON_GetObjectItemCaseSensitive(a, "diff_vs_reference");
+    CU_ASSERT_DOUBLE_EQUAL(num(d, "p_adjusted"), num(d, "p_value"), EPS);
+    /* the parity gate needs a favourable label: null, with the reason */
+    fs_audit__summary sum;
+    memset(&sum, 0, sizeof sum);
+    cJSON *gates = cJSON_CreateArray();
+    size_t failed = 0;
+    fs_audit__gates_json(gates, cfg, "t", &sum, o, &failed);
+    CU_ASSERT_EQUAL(failed, 1);
+    CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(gates->child, "value")));
+    CU_ASSERT_PTR_NOT_NULL(strstr(fs_json__str(gates->child, "value_reason"), "classification"));
+    cJSON_Delete(gates);
+    cJSON_Delete(root);
+    fs_config_free(cfg);
+}
+
+static void test_audit_text_fairness__groups_reference_and_generation(void)
+{
+    fs_config *cfg = NULL;
+    fs_status st;
+    /* a configured reference */
+    cJSON *o =
+        group_target(&cfg, "qa", ", \"demographics\": {\"reference\": {\"grp\": \"a\"}}", &st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "fairness")->child;
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "reference"), "a");
+    CU_ASSERT_STRING_EQUAL(fs_json__str(e, "reference_rule"), "demographics.reference");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(group_named(e, "b"), "diff_vs_reference");
+    CU_ASSERT_DOUBLE_EQUAL(num(d, "value"), -5.0 / 18.0, EPS);
+    cJSON_Delete(o);
+    fs_config_free(cfg);
+    /* a reference no record has */
+    o = group_target(&cfg, "qa", ", \"demographics\": {\"reference\": {\"grp\": \"z\"}}", &st);
+    CU_ASSERT_PTR_NULL(o);
+    CU_ASSERT_EQUAL(st, FS_ERR_CONFIG);
+    fs_config_free(cfg);
+    /* generation has no item score: counts, and nulls with the reason */
+    o = group_target(&cfg, "generation", "", &st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    e = cJSON_GetObjectItemCaseSensitive(o, "fairness")->child;
+    CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(e, "item_metric")));
+    const cJSON *b = group_named(e, "b");
+    CU_ASSERT_EQUAL(num(b, "n"), 3);
+    CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(b, "mean_item_metric")));
+    CU_ASSERT_PTR_NOT_NULL(strstr(fs_json__str(b, "mean_item_metric_reason"), "no reference"));
+    const cJSON *gap = cJSON_GetObjectItemCaseSensitive(e, "max_min_difference");
+    CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(gap, "value")));
+    cJSON_Delete(o);
+    fs_config_free(cfg);
+}
+
 const fs_test_case fs_audit_text_fairness_tests[] = {
     { "test_audit_text_fairness__hand_computed", test_audit_text_fairness__hand_computed },
+    { "test_audit_text_fairness__groups_hand_computed",
+      test_audit_text_fairness__groups_hand_computed },
+    { "test_audit_text_fairness__groups_reference_and_generation",
+      test_audit_text_fairness__groups_reference_and_generation },
     { NULL, NULL },
 };

@@ -189,6 +189,92 @@ static void test_demographics_swap__detect_counts_groups(void)
     CU_ASSERT_EQUAL(fx_count("race", "black", "Ebony and Jamal are Black people."), 3);
 }
 
+/* Swap text to group of gender with protected byte ranges; NULL when not applicable. */
+static char *swap_protected(const char *group, const char *text, const fs_text_span *prot,
+                            size_t n_prot)
+{
+    const fs_demog_lexicon *lex = fx_lexicon();
+    fs_demog_swapper *sw = NULL;
+    fs_buf out;
+    bool applicable = false, changed = false;
+    char *res = NULL;
+    fs_buf_init(&out, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
+    int axis = fs_demog_axis_find(lex, "gender");
+    int to = fs_demog_group_find(lex, (size_t)axis, group);
+    CU_ASSERT_FATAL(axis >= 0 && to >= 0);
+    CU_ASSERT_EQUAL_FATAL(fs_demog_swapper_new(&sw, lex, (size_t)axis, NULL, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_demog_swap_protected(sw, text, strlen(text), prot, n_prot, (size_t)to, 7,
+                                            "rec-1", &out, &applicable, &changed, NULL),
+                    FS_OK);
+    if (applicable) {
+        res = fs_buf_take(&out, NULL);
+    }
+    fs_buf_dispose(&out);
+    fs_demog_swapper_free(sw);
+    return res;
+}
+
+static void test_demographics_swap__protected_name_stays(void)
+{
+    /* the first "Mary" is protected, the second is not */
+    const char *t = "Mary met Mary.";
+    fs_text_span prot[] = { { 0, 4, 0 } };
+    char *free_swap = fx_swap("gender", "male", t, 7, "rec-1");
+    char *got = swap_protected("male", t, prot, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(free_swap);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    CU_ASSERT_NSTRING_EQUAL(got, "Mary met ", 9);
+    CU_ASSERT_STRING_NOT_EQUAL(got + 9, "Mary.");
+    /* the unprotected mention gets the same substitute as without protection */
+    CU_ASSERT_STRING_EQUAL(got + 9, strstr(free_swap, " met ") + 5);
+    fs_free(free_swap);
+    fs_free(got);
+}
+
+static void test_demographics_swap__protected_date_keeps_its_month(void)
+{
+    /* "Juli" is also a name: inside a protected date it stays, the rest still swaps */
+    const char *t = "Seen on 23. Juli 1957 with his wife.";
+    fs_text_span prot[] = { { 30, 36, 0 }, { 8, 21, 0 } }; /* any order, kind ignored */
+    char *got = swap_protected("male", t, prot + 1, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    CU_ASSERT_STRING_EQUAL(got, "Seen on 23. Juli 1957 with his husband.");
+    fs_free(got);
+    got = swap_protected("male", t, prot, 2); /* "wife." protected too: nothing to swap */
+    CU_ASSERT_PTR_NULL(got);
+    fs_free(got);
+    got = swap_protected("female", t, prot + 1, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    CU_ASSERT_STRING_EQUAL(got, "Seen on 23. Juli 1957 with her wife.");
+    fs_free(got);
+}
+
+static void test_demographics_swap__only_protected_mentions_are_not_applicable(void)
+{
+    const char *t = "Mary met Mary.";
+    fs_text_span prot[] = { { 2, 3, 0 }, { 9, 10, 0 } }; /* any overlap protects a mention */
+    const fs_demog_lexicon *lex = fx_lexicon();
+    fs_demog_swapper *sw = NULL;
+    const size_t *counts = NULL;
+    char *got = swap_protected("male", t, prot, 2);
+    CU_ASSERT_PTR_NULL(got);
+    fs_free(got);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
+    int axis = fs_demog_axis_find(lex, "gender");
+    int female = fs_demog_group_find(lex, (size_t)axis, "female");
+    CU_ASSERT_FATAL(axis >= 0 && female >= 0);
+    CU_ASSERT_EQUAL_FATAL(fs_demog_swapper_new(&sw, lex, (size_t)axis, NULL, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_demog_detect_protected(sw, t, strlen(t), prot, 2, &counts, NULL), FS_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(counts);
+    CU_ASSERT_EQUAL(counts[female], 0);
+    CU_ASSERT_EQUAL(fs_demog_detect_protected(sw, t, strlen(t), prot, 1, &counts, NULL), FS_OK);
+    CU_ASSERT_EQUAL(counts[female], 1);
+    CU_ASSERT_EQUAL(fs_demog_detect_protected(sw, t, strlen(t), NULL, 0, &counts, NULL), FS_OK);
+    CU_ASSERT_EQUAL(counts[female], 2);
+    fs_demog_swapper_free(sw);
+}
+
 static void test_demographics_swap__invalid_input_is_an_error(void)
 {
     const fs_demog_lexicon *lex = fx_lexicon();
@@ -226,6 +312,10 @@ const fs_test_case fs_demographics_swap_tests[] = {
     { "not_applicable_records", test_demographics_swap__not_applicable_records },
     { "neutral_is_optional", test_demographics_swap__neutral_is_optional },
     { "detect_counts_groups", test_demographics_swap__detect_counts_groups },
+    { "protected_name_stays", test_demographics_swap__protected_name_stays },
+    { "protected_date_keeps_its_month", test_demographics_swap__protected_date_keeps_its_month },
+    { "only_protected_mentions_are_not_applicable",
+      test_demographics_swap__only_protected_mentions_are_not_applicable },
     { "invalid_input_is_an_error", test_demographics_swap__invalid_input_is_an_error },
     { NULL, NULL }
 };

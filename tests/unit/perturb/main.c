@@ -8,6 +8,7 @@ extern const fs_test_case fs_perturb_chars_tests[];
 extern const fs_test_case fs_perturb_words_tests[];
 extern const fs_test_case fs_perturb_adversarial_tests[];
 extern const fs_test_case fs_perturb_pii_tests[];
+extern const fs_test_case fs_perturb_protect_tests[];
 
 int main(int argc, char **argv)
 {
@@ -19,6 +20,7 @@ int main(int argc, char **argv)
         { "perturb.words", fs_perturb_words_tests },
         { "perturb.adversarial", fs_perturb_adversarial_tests },
         { "perturb.pii", fs_perturb_pii_tests },
+        { "perturb.protect", fs_perturb_protect_tests },
     };
     return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
 }
