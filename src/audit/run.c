@@ -876,6 +876,26 @@ static fs_status run_target(run_ctx *c, size_t ti)
     return st;
 }
 
+/* An identification section's categories and patterns file, checked before anything is
+ * sent: the detectors are built for the report only after the run. */
+static fs_status check_identification(const fs_config *cfg, const char *data_dir, fs_error *err)
+{
+    fs_identify_detector *d = NULL;
+    fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
+    if (!cfg->identify && !cfg->redact) {
+        return FS_OK;
+    }
+    io.categories = (const char *const *)cfg->id_categories;
+    io.n_categories = cfg->n_id_categories;
+    io.file = cfg->id_patterns;
+    fs_status st = fs_identify_detector_new(&d, data_dir, &io, err);
+    fs_identify_detector_free(d);
+    if (st != FS_OK) {
+        fs_error_prefix(err, "%s: identification", cfg->path);
+    }
+    return st;
+}
+
 static fs_status make_perturbers(fs_perturber ***out, const fs_config *cfg, const char *data_dir,
                                  fs_error *err)
 {
@@ -1165,6 +1185,9 @@ static fs_status prepare_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     if (st == FS_OK) {
+        st = check_identification(cfg, data_dir, err);
+    }
+    if (st == FS_OK) {
         st = make_perturbers(&c->perts, cfg, data_dir, err);
     }
     if (st == FS_OK) {
@@ -1385,6 +1408,9 @@ fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_er
     fs_config *cfg = NULL;
     fs_perturber **perts = NULL;
     fs_status st = fs_config_load(&cfg, config_path, err);
+    if (st == FS_OK) {
+        st = check_identification(cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
+    }
     if (st == FS_OK) {
         st = make_perturbers(&perts, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
     }

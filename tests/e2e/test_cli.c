@@ -348,6 +348,25 @@ static void test_e2e_cli__gate_checks(void)
     }
 }
 
+/* An unknown identification category is caught before anything is sent. */
+static void test_e2e_cli__identification_category_checked(void)
+{
+    const char *text =
+        "{\"name\": \"idc\", \"dataset\": {\"path\": \"examples/medical-notes/test.jsonl\",\n"
+        "   \"fields\": {\"input\": \"text\", \"references\": \"items\", \"id\": \"id\"}},\n"
+        " \"task\": {\"type\": \"identification\", \"prompt\": \"{{input}}\"},\n"
+        " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+        "\"http://127.0.0.1:9/\"}],\n"
+        " \"identification\": {\"categories\": [\"email\", \"emial\"]}}\n";
+    const char *args[] = { "validate", write_tmp("idc.json", text), NULL };
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "idc.json: identification"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "did you mean 'email'"));
+    e2e_result_dispose(&r);
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
     { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
@@ -364,5 +383,7 @@ const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
     { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
     { "test_e2e_cli__gate_checks", test_e2e_cli__gate_checks },
+    { "test_e2e_cli__identification_category_checked",
+      test_e2e_cli__identification_category_checked },
     { NULL, NULL },
 };
