@@ -957,16 +957,36 @@ static cJSON *task_json(const fs_config *cfg)
 
 static cJSON *method_json(const fs_config *cfg)
 {
+    bool cls = cfg->task == FS_TASK_CLASSIFICATION;
+    bool ppl = cfg->task == FS_TASK_LANGUAGE_MODELING;
     cJSON *m = cJSON_CreateObject();
-    fs_json__add_str(m, "ci", "95% paired percentile bootstrap over records");
+    fs_json__add_str(m, "ci", cls ? "95% paired percentile bootstrap over records"
+                                  : "95% paired percentile bootstrap over records; corpus "
+                                    "metrics (BLEU, chrF, ROUGE, perplexity) are recomputed "
+                                    "on every resample, not averaged per item");
     cJSON_AddNumberToObject(m, "bootstrap_resamples", (double)cfg->bootstrap);
-    fs_json__add_str(m, "paired_test", "exact McNemar test on per-record correctness");
+    fs_json__add_str(m, "paired_test",
+                     cls ? "exact McNemar test on per-record correctness"
+                         : "sign-flip permutation test on per-record changes of the item score");
     fs_json__add_str(m, "rate_ci", "Wilson score interval");
-    fs_json__add_str(m, "parse_failures", "an answer with no allowed label counts as wrong");
+    fs_json__add_str(m, "parse_failures",
+                     cls ? "an answer with no allowed label counts as wrong"
+                     : cfg->task == FS_TASK_IDENTIFICATION
+                         ? "an answer with no list of items counts as listing nothing"
+                         : "free-text answers are scored as they are; none is a parse failure");
     fs_json__add_str(m, "errors",
                      "requests that got no answer are left out of the metrics and "
                      "counted under errors");
-    fs_json__add_str(m, "multiple_comparisons", "none: p-values are per perturbation");
+    fs_json__add_str(m, "multiple_comparisons",
+                     "robustness p-values are per perturbation, unadjusted; fairness p-values "
+                     "of the whole run are adjusted with Holm-Bonferroni");
+    fs_json__add_str(m, "drop_rate",
+                     ppl ? "perturbed / clean perplexity - 1 (perplexity: lower is better)"
+                         : "1 - perturbed / clean main metric");
+    fs_json__add_str(m, "flip_rate",
+                     cls ? "share of records whose predicted label changed"
+                         : "share of paired answers whose text changed after the task's "
+                           "normalisation");
     return m;
 }
 

@@ -1388,8 +1388,14 @@ static void method_html(page *pg)
     fs_report__esc(b, fs_json__str(m, "paired_test"));
     fs_buf_printf(b, " (%zu comparisons in this report; multiple comparisons: ", perts);
     fs_report__esc(b, fs_json__str(m, "multiple_comparisons"));
-    fs_buf_printf(b, ").</li><li>Drop rate is 1 &minus; perturbed/clean accuracy; flip rate the "
-                     "share of records whose label changed. %zu record-perturbation pairs were "
+    fs_buf_puts(b, ").</li><li>Drop rate: ");
+    fs_report__esc(b, fs_json__str(m, "drop_rate") ? fs_json__str(m, "drop_rate")
+                                                   : "1 - perturbed/clean accuracy");
+    fs_buf_puts(b, "; flip rate: ");
+    fs_report__esc(b, fs_json__str(m, "flip_rate")
+                          ? fs_json__str(m, "flip_rate")
+                          : "share of records whose predicted label changed");
+    fs_buf_printf(b, ". %zu record-perturbation pairs were "
                      "unchanged by their perturbation (nothing eligible); they are scored as "
                      "sent.</li><li>A perturbation measures sensitivity to one kind of noise on "
                      "this dataset and this prompt; it does not certify robustness to other "

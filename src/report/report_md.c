@@ -1140,9 +1140,15 @@ static void method_md(fs_buf *b, const cJSON *root)
     fs_buf_printf(b, "- Rates: %s.\n", fs_json__str(m, "rate_ci"));
     fs_buf_printf(b, "- Parse failures: %s. Errors: %s.\n", fs_json__str(m, "parse_failures"),
                   fs_json__str(m, "errors"));
-    fs_buf_puts(b, "- Drop rate is 1 − perturbed/clean accuracy; flip rate is the share of "
-                   "records whose predicted label changed. Unchanged counts the records a "
-                   "perturbation found nothing to change in; they are still scored.\n");
+    if (fs_json__str(m, "drop_rate") != NULL && fs_json__str(m, "flip_rate") != NULL) {
+        fs_buf_printf(b, "- Drop rate: %s. Flip rate: %s.", fs_json__str(m, "drop_rate"),
+                      fs_json__str(m, "flip_rate"));
+    } else {
+        fs_buf_puts(b, "- Drop rate is 1 − perturbed/clean accuracy; flip rate is the share of "
+                       "records whose predicted label changed.");
+    }
+    fs_buf_puts(b, " Unchanged counts the records a perturbation found nothing to change in; "
+                   "they are still scored.\n");
 }
 
 fs_status fs_report_render_md(fs_buf *out, const char *report_json, size_t n, fs_error *err)
