@@ -670,6 +670,41 @@ static fs_status check_spec(const fs_config_target *t, const char *dotted, const
     return FS_OK;
 }
 
+/* A key that only some target types read is refused on the others, rather than ignored. */
+static fs_status check_target_keys(fs_target_type type, const cJSON *obj, const char *dotted,
+                                   const ctx *c)
+{
+    static const struct {
+        const char *key, *types; /* the type names that read the key, space-separated */
+    } only[] = {
+        { "logprobs", "openai-completions" },
+        { "echo", "openai-completions" },
+        { "body_template", "rest" },
+        { "ok_statuses", "rest" },
+        { "answer_pointer", "rest exec" },
+        { "command", "exec" },
+        { "processes", "exec" },
+        { "headers", "openai-chat openai-completions rest" },
+        { "api_key_env", "openai-chat openai-completions rest" },
+    };
+    const char *name = fs_target_type_name(type);
+    for (size_t i = 0; i < N_OF(only); i++) {
+        if (cJSON_GetObjectItemCaseSensitive(obj, only[i].key) == NULL) {
+            continue;
+        }
+        const char *hit = strstr(only[i].types, name);
+        size_t len = strlen(name);
+        if (hit != NULL && (hit[len] == ' ' || hit[len] == '\0')) {
+            continue;
+        }
+        char sub[160];
+        snprintf(sub, sizeof sub, "%s.%s", dotted, only[i].key);
+        return fail_at(c, sub, "not used by a target of type '%s' (only: %s)", name,
+                       only[i].types);
+    }
+    return FS_OK;
+}
+
 static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *dotted,
                              const ctx *c)
 {
@@ -688,7 +723,10 @@ static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *
                                                  "rest, exec",
                        near ? near : "", near ? "'?" : "");
     }
-    st = dup_str(&t->name, fs_json__str(obj, "name"), c);
+    st = check_target_keys(t->type, obj, dotted, c);
+    if (st == FS_OK) {
+        st = dup_str(&t->name, fs_json__str(obj, "name"), c);
+    }
     if (st == FS_OK) {
         st = fill_urls(t, obj, dotted, c);
     }

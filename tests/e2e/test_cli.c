@@ -367,6 +367,24 @@ static void test_e2e_cli__identification_category_checked(void)
     e2e_result_dispose(&r);
 }
 
+/* A target key its type does not read is refused, not ignored. */
+static void test_e2e_cli__target_key_of_another_type(void)
+{
+    const char *text =
+        "{\"name\": \"tk\", \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n"
+        " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
+        " \"prompt\": \"{{input}}\"},\n"
+        " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\",\n"
+        "   \"url\": \"http://127.0.0.1:9/\", \"command\": [\"python3\", \"m.py\"]}]}\n";
+    const char *args[] = { "validate", write_tmp("tk.json", text), NULL };
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.err, "targets[0].command: not used by a target of type 'openai-chat'"));
+    e2e_result_dispose(&r);
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
     { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
@@ -383,6 +401,7 @@ const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
     { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
     { "test_e2e_cli__gate_checks", test_e2e_cli__gate_checks },
+    { "test_e2e_cli__target_key_of_another_type", test_e2e_cli__target_key_of_another_type },
     { "test_e2e_cli__identification_category_checked",
       test_e2e_cli__identification_category_checked },
     { NULL, NULL },
