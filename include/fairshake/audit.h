@@ -24,10 +24,10 @@ typedef struct fs_config_perturbation {
     char *name;  /* catalogue name ("typo") */
     char *label; /* name shown in reports and used for the RNG stream; unique */
     fs_params params;
-    size_t n;        /* variants per record (1 by default) */
-    char **protect;  /* the config's top-level protect list, then this entry's own */
+    size_t n;       /* variants per record (1 by default) */
+    char **protect; /* the config's top-level protect list, then this entry's own */
     size_t n_protect;
-    size_t line;     /* where the entry's "name" is in the config file */
+    size_t line; /* where the entry's "name" is in the config file */
 } fs_config_perturbation;
 
 typedef struct fs_config_target {
@@ -53,11 +53,11 @@ typedef struct fs_config_target {
 } fs_config_target;
 
 typedef struct fs_config_gate {
-    char *name;     /* the gate as written, "robustness.max_flip_rate@typo" */
-    char *base;     /* the gate without its scope, "robustness.max_flip_rate" */
-    char *scope;    /* the perturbation label or axis after '@'; NULL: all of them */
+    char *name;  /* the gate as written, "robustness.max_flip_rate@typo" */
+    char *base;  /* the gate without its scope, "robustness.max_flip_rate" */
+    char *scope; /* the perturbation label or axis after '@'; NULL: all of them */
     double threshold;
-    bool ci_bound;  /* compare the pessimistic end of the 95% interval, not the estimate */
+    bool ci_bound; /* compare the pessimistic end of the 95% interval, not the estimate */
 } fs_config_gate;
 
 typedef struct fs_config {
@@ -69,7 +69,7 @@ typedef struct fs_config {
     fs_dataset_format dataset_format;
     char *field_input, *field_label, *field_group, *field_id;
     char *field_context, *field_refs, *field_input2; /* NULL when unset */
-    char **ref_paths; /* dataset.references: WMT reference files */
+    char **ref_paths;                                /* dataset.references: WMT reference files */
     size_t n_ref_paths;
     fs_task_type task;
     char **labels;
@@ -80,29 +80,29 @@ typedef struct fs_config {
     fs_config_perturbation *perturbations;
     size_t n_perturbations;
     int concurrency;
-    double rps, tpm;            /* requests per second, tokens per minute (0: unlimited) */
+    double rps, tpm;                   /* requests per second, tokens per minute (0: unlimited) */
     uint64_t max_requests, max_tokens; /* budgets (0: none) */
     long fail_fast_retry_after_ms;     /* run.fail_fast.retry_after_s in ms (0: never) */
     int fail_fast_failures;            /* run.fail_fast.failures (0: never) */
     int grow_after;                    /* run.grow_after */
     long backoff_base_ms, backoff_max_ms;
-    char *cache;                       /* run.cache: a response cache shared across runs */
+    char *cache; /* run.cache: a response cache shared across runs */
     long timeout_ms;
     int retries;
     char *store;      /* run store path; default <report dir>/run.sqlite */
     size_t bootstrap; /* bootstrap resamples */
     size_t examples;  /* worst examples kept per perturbation */
-    char **axes; /* demographics.axes: counterfactual axes */
+    char **axes;      /* demographics.axes: counterfactual axes */
     size_t n_axes;
-    char *favourable;      /* demographics.favorable_label; default the first task label */
-    fs_params reference;   /* demographics.reference: axis or group field -> group */
-    bool optional_groups;  /* demographics.optional_groups */
-    bool identify;         /* an "identification" section: inventory and disclosure */
-    char **id_categories;  /* identification.categories (NULL: every category) */
+    char *favourable;     /* demographics.favorable_label; default the first task label */
+    fs_params reference;  /* demographics.reference: axis or group field -> group */
+    bool optional_groups; /* demographics.optional_groups */
+    bool identify;        /* an "identification" section: inventory and disclosure */
+    char **id_categories; /* identification.categories (NULL: every category) */
     size_t n_id_categories;
-    int disclosure;        /* identification.disclosure: 0 forbidden, 1 expected */
-    char *id_patterns;     /* identification.patterns: the user's own patterns file */
-    char **protect;        /* the top-level protect list (perturbations and swaps) */
+    int disclosure;    /* identification.disclosure: 0 forbidden, 1 expected */
+    char *id_patterns; /* identification.patterns: the user's own patterns file */
+    char **protect;    /* the top-level protect list (perturbations and swaps) */
     size_t n_protect;
     fs_config_gate *gates;
     size_t n_gates;

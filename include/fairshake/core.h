@@ -228,8 +228,8 @@ FS_API fs_status fs_text_normalizer_run(fs_text_normalizer *nz, fs_buf *out, con
                                         size_t n, fs_text_form form, fs_error *err);
 /** Append s[0..n) without its accents: NFD, then every nonspacing mark (general category
  *  Mn) with a non-zero canonical combining class is dropped, then NFC. */
-FS_API fs_status fs_text_normalizer_strip_marks(fs_text_normalizer *nz, fs_buf *out,
-                                                const char *s, size_t n, fs_error *err);
+FS_API fs_status fs_text_normalizer_strip_marks(fs_text_normalizer *nz, fs_buf *out, const char *s,
+                                                size_t n, fs_error *err);
 /** The Unicode script of cp as an ICU script code (0 Common, 1 Inherited); two code
  *  points are in the same script when their codes are equal. */
 FS_API int fs_text_script(uint32_t cp);

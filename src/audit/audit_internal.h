@@ -55,10 +55,10 @@ enum { FS_AUDIT__MISSING = -3, FS_AUDIT__ERROR = -2, FS_AUDIT__UNPARSED = -1 };
 typedef struct fs_audit__view {
     const fs_config *cfg;
     size_t n_rec;
-    const int *gold;         /* [n_rec], < 0 when unknown */
-    const int *clean;        /* [n_rec] label index or an FS_AUDIT__ code */
-    char *const *group;      /* [n_rec] group attribute or NULL */
-    uint64_t limit;          /* records with a larger index are ignored (0: none) */
+    const int *gold;    /* [n_rec], < 0 when unknown */
+    const int *clean;   /* [n_rec] label index or an FS_AUDIT__ code */
+    char *const *group; /* [n_rec] group attribute or NULL */
+    uint64_t limit;     /* records with a larger index are ignored (0: none) */
 } fs_audit__view;
 
 /** What the fairness gates read, per target. */
@@ -113,8 +113,8 @@ void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target
 /** The "identification" object of a target: inventory, quality (identification task)
  *  and disclosure, from the store's clean rows. */
 fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
-                                        const char *target, uint64_t limit,
-                                        fs_audit__summary *sum, fs_error *err);
+                                        const char *target, uint64_t limit, fs_audit__summary *sum,
+                                        fs_error *err);
 
 /** clean, robustness, worst_case, error_rate and latency of a target for the tasks scored
  *  against references or answers (every task but classification), into target_obj. */
@@ -172,8 +172,7 @@ fs_status fs_audit__tgroups_json(cJSON *arr, const fs_audit__tgroup_input *in, f
  *  store's "cf:<axis>:<from>><to>" variants) and one for the group field when the
  *  dataset has one. */
 fs_status fs_audit__fairness_json(cJSON *target_obj, const fs_audit__view *v, fs_store *store,
-                                  const char *target, fs_audit__fair_summary *sum,
-                                  fs_error *err);
+                                  const char *target, fs_audit__fair_summary *sum, fs_error *err);
 /** Adjust every "p_value" under the "fairness" arrays of all targets with Holm–Bonferroni
  *  ("p_adjusted" beside it) and add "fairness_summary" to root. */
 fs_status fs_audit__fairness_holm(cJSON *root, fs_error *err);

@@ -216,9 +216,10 @@ static const key_spec top_keys[] = {
     { "report", K_OBJ, false },       { "protect", K_STRS, false },
     { "demographics", K_OBJ, false }, { "identification", K_OBJ, false },
 };
-static const char *const task_names[] = { "classification",    "qa",         "summarization",
-                                          "translation",       "language-modeling",
-                                          "generation",        "identification" };
+static const char *const task_names[] = { "classification",    "qa",
+                                          "summarization",     "translation",
+                                          "language-modeling", "generation",
+                                          "identification" };
 
 const char *fs_task_name(fs_task_type t)
 {
@@ -227,25 +228,32 @@ const char *fs_task_name(fs_task_type t)
 
 static const key_spec dataset_keys[] = { { "path", K_STR, true },
                                          { "format", K_STR, false },
-                                         { "fields", K_OBJ, false }, { "references", K_STRS, false } };
-static const key_spec fields_keys[] = { { "input", K_STR, false },
-                                        { "label", K_STR, false },
-                                        { "group", K_STR, false },
-                                        { "id", K_STR, false },
-    { "context", K_STR, false }, { "references", K_STR, false }, { "input2", K_STR, false } };
+                                         { "fields", K_OBJ, false },
+                                         { "references", K_STRS, false } };
+static const key_spec fields_keys[] = { { "input", K_STR, false },   { "label", K_STR, false },
+                                        { "group", K_STR, false },   { "id", K_STR, false },
+                                        { "context", K_STR, false }, { "references", K_STR, false },
+                                        { "input2", K_STR, false } };
 static const key_spec task_keys[] = { { "type", K_STR, true },
                                       { "labels", K_STRS, false },
                                       { "prompt", K_STR, false },
                                       { "parse", K_OBJ, false } };
 static const key_spec parse_keys[] = { { "mode", K_STR, false } };
 static const key_spec target_keys[] = {
-    { "name", K_STR, true },         { "type", K_STR, true },
-    { "url", K_STR, false },         { "urls", K_STRS, false },
-    { "model", K_STR, false },       { "api_key_env", K_STR, false },
-    { "params", K_MAP, false },      { "logprobs", K_INT, false },
-    { "echo", K_BOOL, false },       { "body_template", K_ANY, false },
-    { "headers", K_MAP, false },     { "ok_statuses", K_INTS, false },
-    { "answer_pointer", K_STR, false }, { "command", K_STRS, false },
+    { "name", K_STR, true },
+    { "type", K_STR, true },
+    { "url", K_STR, false },
+    { "urls", K_STRS, false },
+    { "model", K_STR, false },
+    { "api_key_env", K_STR, false },
+    { "params", K_MAP, false },
+    { "logprobs", K_INT, false },
+    { "echo", K_BOOL, false },
+    { "body_template", K_ANY, false },
+    { "headers", K_MAP, false },
+    { "ok_statuses", K_INTS, false },
+    { "answer_pointer", K_STR, false },
+    { "command", K_STRS, false },
     { "processes", K_INT, false },
 };
 static const key_spec demog_keys[] = {
@@ -270,8 +278,8 @@ static const key_spec run_keys[] = {
 static const key_spec fail_fast_keys[] = { { "retry_after_s", K_NUM, false },
                                            { "failures", K_INT, false } };
 static const key_spec report_keys[] = { { "dir", K_STR, false },
-                                         { "formats", K_STRS, false },
-                                         { "redact", K_BOOL, false } };
+                                        { "formats", K_STRS, false },
+                                        { "redact", K_BOOL, false } };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -363,8 +371,8 @@ static fs_status fill_dataset(fs_config *cfg, const cJSON *ds, const ctx *c)
     }
     const char *fmt = fs_json__str(ds, "format");
     if (fmt != NULL && !fs_dataset_format_parse(fmt, &cfg->dataset_format)) {
-        return fail_at(c, "dataset.format", "unknown format '%s' (use jsonl, csv, tsv, glue, squad, wmt or auto)",
-                       fmt);
+        return fail_at(c, "dataset.format",
+                       "unknown format '%s' (use jsonl, csv, tsv, glue, squad, wmt or auto)", fmt);
     }
     const cJSON *fields = cJSON_GetObjectItemCaseSensitive(ds, "fields");
     if (fields != NULL) {
@@ -471,10 +479,11 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
     if (t == N_OF(task_names)) {
         const char *near = fs_nearest(type, task_names, N_OF(task_names));
         return fail_at(c, "task.type", "unknown task type '%s'%s%s%s", type,
-                       near ? " (did you mean '" : " (supported: classification, qa, "
-                                                   "summarization, translation, "
-                                                   "language-modeling, generation, "
-                                                   "identification",
+                       near ? " (did you mean '"
+                            : " (supported: classification, qa, "
+                              "summarization, translation, "
+                              "language-modeling, generation, "
+                              "identification",
                        near ? near : "", near ? "'?)" : ")");
     }
     cfg->task = (fs_task_type)t;
@@ -487,8 +496,9 @@ static fs_status fill_task(fs_config *cfg, const cJSON *task, const ctx *c)
         const char *mode = fs_json__str(parse, "mode");
         const char *want = cfg->task == FS_TASK_CLASSIFICATION ? "label" : "text";
         if (mode != NULL && strcmp(mode, want) != 0) {
-            return fail_at(c, "task.parse.mode", "parse mode '%s' does not fit a %s task (use "
-                                                 "'%s')",
+            return fail_at(c, "task.parse.mode",
+                           "parse mode '%s' does not fit a %s task (use "
+                           "'%s')",
                            mode, fs_task_name(cfg->task), want);
         }
     }
@@ -564,8 +574,8 @@ static fs_status fill_urls(fs_config_target *t, const cJSON *obj, const char *do
     if (url == NULL && urls == NULL) {
         return fail_at(c, dotted, "missing required key 'url' (or 'urls' for replicas)");
     }
-    fs_status st = urls ? strs_of(&t->urls, &t->n_urls, urls, true, sub, c)
-                        : expand_env(&t->url, url, c, sub);
+    fs_status st =
+        urls ? strs_of(&t->urls, &t->n_urls, urls, true, sub, c) : expand_env(&t->url, url, c, sub);
     for (size_t i = 0; st == FS_OK && i < t->n_urls; i++) {
         st = check_url(t->urls[i], sub, c);
     }
@@ -626,8 +636,8 @@ static fs_status fill_transport(fs_config_target *t, const cJSON *obj, const cha
     if (st == FS_OK) {
         char sub[128];
         snprintf(sub, sizeof sub, "%s.command", dotted);
-        st = strs_of(&t->argv, &t->argc, cJSON_GetObjectItemCaseSensitive(obj, "command"),
-                     false, sub, c);
+        st = strs_of(&t->argv, &t->argc, cJSON_GetObjectItemCaseSensitive(obj, "command"), false,
+                     sub, c);
     }
     return st;
 }
@@ -699,8 +709,7 @@ static fs_status check_target_keys(fs_target_type type, const cJSON *obj, const 
         }
         char sub[160];
         snprintf(sub, sizeof sub, "%s.%s", dotted, only[i].key);
-        return fail_at(c, sub, "not used by a target of type '%s' (only: %s)", name,
-                       only[i].types);
+        return fail_at(c, sub, "not used by a target of type '%s' (only: %s)", name, only[i].types);
     }
     return FS_OK;
 }
@@ -719,8 +728,9 @@ static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *
         const char *near = fs_nearest(type, known, 4);
         snprintf(sub, sizeof sub, "%s.type", dotted);
         return fail_at(c, sub, "unknown target type '%s' (%s%s%s)", type,
-                       near ? "did you mean '" : "supported: openai-chat, openai-completions, "
-                                                 "rest, exec",
+                       near ? "did you mean '"
+                            : "supported: openai-chat, openai-completions, "
+                              "rest, exec",
                        near ? near : "", near ? "'?" : "");
     }
     st = check_target_keys(t->type, obj, dotted, c);
@@ -1015,8 +1025,7 @@ static fs_status check_gate_scope(const fs_config *cfg, const char *base, const 
                 return FS_OK;
             }
         }
-        return fail_at(c, dotted, "'%s' is not the label of a perturbation of this config",
-                       scope);
+        return fail_at(c, dotted, "'%s' is not the label of a perturbation of this config", scope);
     }
     if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0) {
         for (size_t i = 0; i < cfg->n_axes; i++) {
@@ -1033,8 +1042,7 @@ static fs_status check_gate_scope(const fs_config *cfg, const char *base, const 
 }
 
 /* One gate: "NAME[@SCOPE]": THRESHOLD or {"threshold": T, "bound": "estimate"|"ci95"}. */
-static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSON *g,
-                           const ctx *c)
+static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSON *g, const ctx *c)
 {
     char dotted[160], base[128];
     snprintf(dotted, sizeof dotted, "gates.%s", g->string);
@@ -1058,8 +1066,9 @@ static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSO
     }
     bool lm = cfg->task == FS_TASK_LANGUAGE_MODELING;
     if (lm && (strcmp(base, "clean.min_score") == 0 || strcmp(base, "clean.min_accuracy") == 0)) {
-        return fail_at(c, dotted, "the score of language-modeling is perplexity, lower is "
-                                  "better: use clean.max_perplexity%s",
+        return fail_at(c, dotted,
+                       "the score of language-modeling is perplexity, lower is "
+                       "better: use clean.max_perplexity%s",
                        "");
     }
     if (!lm && strcmp(base, "clean.max_perplexity") == 0) {
@@ -1099,8 +1108,9 @@ static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSO
         }
     }
     if (!cJSON_IsNumber(thr) || !isfinite(thr->valuedouble)) {
-        return fail_at(c, dotted, "expected a number or {\"threshold\": N, \"bound\": "
-                                  "\"ci95\"}, got %s%s",
+        return fail_at(c, dotted,
+                       "expected a number or {\"threshold\": N, \"bound\": "
+                       "\"ci95\"}, got %s%s",
                        json_type_name(thr), "");
     }
     out->threshold = thr->valuedouble;
@@ -1303,8 +1313,7 @@ static fs_status fill_all(fs_config *cfg, const cJSON *root, const ctx *c)
         st = d ? fill_demographics(cfg, d, c) : FS_OK;
     }
     if (st == FS_OK && cJSON_GetObjectItemCaseSensitive(root, "identification") != NULL) {
-        st = fill_identification(cfg, cJSON_GetObjectItemCaseSensitive(root, "identification"),
-                                 c);
+        st = fill_identification(cfg, cJSON_GetObjectItemCaseSensitive(root, "identification"), c);
     }
     if (st == FS_OK && cfg->task == FS_TASK_IDENTIFICATION) {
         cfg->identify = true;

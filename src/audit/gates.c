@@ -98,8 +98,8 @@ static void worst_of(gate_value *g, const cJSON *list, const char *kind, const c
     g->value = NAN;
     for (const cJSON *e = list ? list->child : NULL; e != NULL; e = e->next) {
         const char *name = fs_json__str(e, name_key);
-        if ((kind != NULL && (fs_json__str(e, "kind") == NULL ||
-                              strcmp(fs_json__str(e, "kind"), kind) != 0)) ||
+        if ((kind != NULL &&
+             (fs_json__str(e, "kind") == NULL || strcmp(fs_json__str(e, "kind"), kind) != 0)) ||
             (cg->scope != NULL && (name == NULL || strcmp(name, cg->scope) != 0))) {
             continue;
         }
@@ -149,8 +149,7 @@ static double read_drop(const cJSON *e, bool ci, const char *mm)
 static double read_cf_flip(const cJSON *e, bool ci, const char *mm)
 {
     (void)mm;
-    return ci ? jci(e, "counterfactual_flip_rate_ci95", 1)
-              : jnum(e, "counterfactual_flip_rate");
+    return ci ? jci(e, "counterfactual_flip_rate_ci95", 1) : jnum(e, "counterfactual_flip_rate");
 }
 
 /* The smallest disparate impact of a group field's groups (or its interval's lower end). */
@@ -241,8 +240,8 @@ void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target
         const fs_config_gate *g = &cfg->gates[i];
         const char *base = g->base != NULL ? g->base : g->name;
         bool from_report = g->scope != NULL || g->ci_bound || strncmp(base, "latency.", 8) == 0;
-        gate_value v = from_report ? gate_from_report(g, tgt)
-                                   : gate_read(base, s, cfg->n_perturbations);
+        gate_value v =
+            from_report ? gate_from_report(g, tgt) : gate_read(base, s, cfg->n_perturbations);
         if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0 &&
             cfg->task != FS_TASK_CLASSIFICATION) {
             /* a changed free-text answer is not a flipped prediction: answers that quote the

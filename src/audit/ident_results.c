@@ -242,8 +242,8 @@ static cJSON *disclosure_json(ident_pass *p, double *leak)
 }
 
 fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
-                                        const char *target, uint64_t limit,
-                                        fs_audit__summary *sum, fs_error *err)
+                                        const char *target, uint64_t limit, fs_audit__summary *sum,
+                                        fs_error *err)
 {
     ident_pass p;
     fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
@@ -354,8 +354,8 @@ static fs_status mask_text(fs_identify_detector *d, const found *f, fs_buf *out,
 static fs_status mask_tree(fs_identify_detector *d, const found *f, fs_buf *tmp, cJSON *node,
                            fs_error *err)
 {
-    static const char *const keep[] = { "record_id", "id", "perturbation", "axis", "from",
-                                        "to", "kind", "category", "outcome" };
+    static const char *const keep[] = { "record_id", "id",   "perturbation", "axis",   "from",
+                                        "to",        "kind", "category",     "outcome" };
     fs_status st = FS_OK;
     for (cJSON *c = node ? node->child : NULL; st == FS_OK && c != NULL; c = c->next) {
         bool kept = false;
@@ -410,10 +410,8 @@ fs_status fs_audit__redact_examples(cJSON *target_obj, const fs_config *cfg, fs_
     cJSON *lists[2] = { cJSON_GetObjectItemCaseSensitive(target_obj, "robustness"),
                         cJSON_GetObjectItemCaseSensitive(target_obj, "fairness") };
     for (int l = 0; st == FS_OK && l < 2; l++) {
-        for (cJSON *e = lists[l] ? lists[l]->child : NULL; st == FS_OK && e != NULL;
-             e = e->next) {
-            st = redact_list(d, &tmp, cJSON_GetObjectItemCaseSensitive(e, "worst_examples"),
-                             err);
+        for (cJSON *e = lists[l] ? lists[l]->child : NULL; st == FS_OK && e != NULL; e = e->next) {
+            st = redact_list(d, &tmp, cJSON_GetObjectItemCaseSensitive(e, "worst_examples"), err);
             if (st == FS_OK) {
                 st = redact_list(d, &tmp, cJSON_GetObjectItemCaseSensitive(e, "examples"), err);
             }

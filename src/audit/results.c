@@ -819,8 +819,9 @@ static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config 
                                   fs_store *store, uint64_t limit, size_t *failed, fs_error *err)
 {
     const fs_config_target *tc = &cfg->targets[ti];
-    summary s = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL, NULL, NULL, false,
-                  { NAN, NULL, NAN, NULL, NAN }, NAN, NAN };
+    summary s = { NAN, NAN,  NAN,  NAN,  NAN,   NAN,
+                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN },
+                  NAN, NAN };
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToArray(targets, o);
     fs_json__add_str(o, "name", tc->name);
@@ -850,7 +851,8 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     table t;
     picks p;
     summary s = { NAN, NAN,  NAN,  NAN,  NAN,   NAN,
-                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN }, NAN, NAN };
+                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN },
+                  NAN, NAN };
     int *clean = NULL;
     memset(&p, 0, sizeof p);
     fs_status st = table_load(&t, cfg, store, tc->name, limit, err);
@@ -960,10 +962,11 @@ static cJSON *method_json(const fs_config *cfg)
     bool cls = cfg->task == FS_TASK_CLASSIFICATION;
     bool ppl = cfg->task == FS_TASK_LANGUAGE_MODELING;
     cJSON *m = cJSON_CreateObject();
-    fs_json__add_str(m, "ci", cls ? "95% paired percentile bootstrap over records"
-                                  : "95% paired percentile bootstrap over records; corpus "
-                                    "metrics (BLEU, chrF, ROUGE, perplexity) are recomputed "
-                                    "on every resample, not averaged per item");
+    fs_json__add_str(m, "ci",
+                     cls ? "95% paired percentile bootstrap over records"
+                         : "95% paired percentile bootstrap over records; corpus "
+                           "metrics (BLEU, chrF, ROUGE, perplexity) are recomputed "
+                           "on every resample, not averaged per item");
     cJSON_AddNumberToObject(m, "bootstrap_resamples", (double)cfg->bootstrap);
     fs_json__add_str(m, "paired_test",
                      cls ? "exact McNemar test on per-record correctness"

@@ -63,11 +63,11 @@ typedef struct run_ctx {
     fs_status inner; /* a failure inside a callback */
     fs_error inner_err;
     fs_buf text, prompt, body, keybuf;
-    fs_buf label_list; /* the task's labels joined with ", " ({{label_list}}) */
+    fs_buf label_list;    /* the task's labels joined with ", " ({{label_list}}) */
     fs_buf joined, parts; /* a record's texts joined for one swap; the swapped texts, each
                              NUL-terminated */
     fs_buf cf_gold;       /* the swapped references of a counterfactual, as JSON */
-    fs_buf refs_json;  /* the current record's references as a JSON array ("" if none) */
+    fs_buf refs_json;     /* the current record's references as a JSON array ("" if none) */
     uint64_t records, answered, errors, sent, cache_hits, variants, tokens;
     uint64_t total, progressed; /* variants expected over all targets; variants done */
 } run_ctx;
@@ -155,8 +155,9 @@ static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body,
     fs_status st = fs_target_parse_response(&ans, &c->spec, body, n, &perr);
     bool lm = c->cfg->task == FS_TASK_LANGUAGE_MODELING;
     if (st == FS_OK && lm && ans.logprobs == NULL) {
-        st = FS_FAIL(&perr, FS_ERR_TARGET, "response has no token log-probabilities "
-                                           "(choices[0].logprobs.token_logprobs)");
+        st = FS_FAIL(&perr, FS_ERR_TARGET,
+                     "response has no token log-probabilities "
+                     "(choices[0].logprobs.token_logprobs)");
     }
     if (st == FS_OK && (ans.text != NULL || lm)) {
         int idx = -1;
@@ -238,8 +239,7 @@ static fs_status on_done(const fs_response *resp, void *payload)
 static fs_status build_request(run_ctx *c, const fs_record *rec, const char *text, size_t len,
                                char key[65])
 {
-    static const char *const names[] = { "input", "input2", "context", "label_list",
-                                         "categories" };
+    static const char *const names[] = { "input", "input2", "context", "label_list", "categories" };
     const char *values[5] = { text, rec->input2, rec->context, fs_buf_cstr(&c->label_list),
                               fs_buf_cstr(&c->label_list) };
     size_t lens[5] = { len, rec->input2 ? strlen(rec->input2) : 0,
@@ -248,8 +248,8 @@ static fs_status build_request(run_ctx *c, const fs_record *rec, const char *tex
     fs_buf_reset(&c->prompt);
     fs_buf_reset(&c->body);
     fs_buf_reset(&c->keybuf);
-    fs_status st = fs_prompt_render_vars(&c->prompt, c->cfg->prompt, names, values, lens, 5,
-                                         &c->inner_err);
+    fs_status st =
+        fs_prompt_render_vars(&c->prompt, c->cfg->prompt, names, values, lens, 5, &c->inner_err);
     if (st == FS_OK) {
         st = fs_target_build_body(&c->body, &c->spec, fs_buf_cstr(&c->prompt), c->prompt.len,
                                   &c->inner_err);
@@ -502,11 +502,10 @@ static fs_status check_record(const fs_config *cfg, const fs_record *rec, fs_buf
             refs_to_json(refs_json, rec, cfg->task == FS_TASK_IDENTIFICATION);
         }
         if (needs_refs(cfg->task) && rec->n_refs == 0 && !rec->unanswerable) {
-            return FS_FAIL(err, FS_ERR_INPUT,
-                           "%s:%llu: %s: a %s record needs references (gold answers)",
-                           cfg->dataset_path, (unsigned long long)rec->line,
-                           cfg->field_refs ? cfg->field_refs : "references",
-                           fs_task_name(cfg->task));
+            return FS_FAIL(
+                err, FS_ERR_INPUT, "%s:%llu: %s: a %s record needs references (gold answers)",
+                cfg->dataset_path, (unsigned long long)rec->line,
+                cfg->field_refs ? cfg->field_refs : "references", fs_task_name(cfg->task));
         }
         return FS_OK;
     }
@@ -1303,9 +1302,9 @@ static fs_status plan(const fs_config *cfg, const fs_audit_opts *opts, fs_audit_
     uint64_t records = 0, cf = 0, *per_axis = fs_calloc(cfg->n_axes + 1, sizeof *per_axis);
     fs_buf b;
     fs_buf_init(&b, 0);
-    fs_status st = per_axis ? demog_open(&d, cfg, opts->data_dir ? opts->data_dir
-                                                                 : fs_audit_data_dir(), err)
-                            : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    fs_status st =
+        per_axis ? demog_open(&d, cfg, opts->data_dir ? opts->data_dir : fs_audit_data_dir(), err)
+                 : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     if (st == FS_OK) {
         st = validate_dataset(cfg, &d, opts->limit, &records, &cf, per_axis, err);
     }
@@ -1328,8 +1327,9 @@ static fs_status plan(const fs_config *cfg, const fs_audit_opts *opts, fs_audit_
             fs_buf_printf(&b, "target %-25s %12llu\n", cfg->targets[t].name,
                           (unsigned long long)per_target);
         }
-        fs_buf_printf(&b, "%-32s %12llu\n(at most: answers already in the run store or the "
-                          "response cache are not sent again)\n",
+        fs_buf_printf(&b,
+                      "%-32s %12llu\n(at most: answers already in the run store or the "
+                      "response cache are not sent again)\n",
                       "total", (unsigned long long)(per_target * cfg->n_targets));
         out->plan = fs_buf_take(&b, NULL);
         out->variants = per_target;

@@ -53,12 +53,12 @@ typedef struct ttable {
     size_t n_stats;
     size_t n_cols, *base;
     size_t n_rec, cap;
-    double *stats;       /* n_rec * n_cols * n_stats */
-    double *item;        /* n_rec * n_cols: item-level score, higher is better; NaN: none */
-    uint64_t *hash;      /* n_rec * n_cols: normalised answer */
+    double *stats;  /* n_rec * n_cols * n_stats */
+    double *item;   /* n_rec * n_cols: item-level score, higher is better; NaN: none */
+    uint64_t *hash; /* n_rec * n_cols: normalised answer */
     unsigned char *state;
-    char **answers;      /* generation only: n_rec * n_cols */
-    char **group;        /* n_rec: the record's group (dataset.fields.group), or NULL */
+    char **answers; /* generation only: n_rec * n_cols */
+    char **group;   /* n_rec: the record's group (dataset.fields.group), or NULL */
     tcol *cols;
     fs_audit__lat lat;
     fs_squad_scorer *squad;
@@ -253,8 +253,8 @@ static fs_status stats_lm(ttable *t, const char *a, size_t n, double *s, double 
 }
 
 /* The annotations stored as a variant's gold: [{"category", "start", "end"}, ...]. */
-static fs_status gold_spans(fs_identify_span **out, size_t *n_out, const char *gold,
-                            cJSON **doc, fs_error *err)
+static fs_status gold_spans(fs_identify_span **out, size_t *n_out, const char *gold, cJSON **doc,
+                            fs_error *err)
 {
     *out = NULL;
     *n_out = 0;
@@ -520,9 +520,9 @@ static fs_status ttable_open(ttable *t, const fs_config *cfg, uint64_t limit, fs
     t->chrf_opts = co;
     fs_buf_init(&t->scratch, 0);
     t->metrics = task_metrics(cfg->task, &t->n_metrics, &t->main);
-    t->n_stats = cfg->task == FS_TASK_QA               ? 2
-                 : cfg->task == FS_TASK_SUMMARIZATION   ? 4
-                 : cfg->task == FS_TASK_TRANSLATION     ? 10 + 3 * (size_t)co.char_order
+    t->n_stats = cfg->task == FS_TASK_QA                  ? 2
+                 : cfg->task == FS_TASK_SUMMARIZATION     ? 4
+                 : cfg->task == FS_TASK_TRANSLATION       ? 10 + 3 * (size_t)co.char_order
                  : cfg->task == FS_TASK_LANGUAGE_MODELING ? 2
                  : cfg->task == FS_TASK_IDENTIFICATION    ? 6
                                                           : 0;
@@ -1028,9 +1028,10 @@ static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *sto
     }
     double pval = t->n_metrics > 0 ? paired_test(t, &p, seed ^ 0x5f1eULL) : NAN;
     fs_audit__num(e, "p_value", pval, t->n_metrics ? none : "no reference to score against");
-    fs_json__add_str(e, "test", isfinite(pval) ? "sign-flip permutation test on per-record "
-                                                 "mean changes of the item score"
-                                               : NULL);
+    fs_json__add_str(e, "test",
+                     isfinite(pval) ? "sign-flip permutation test on per-record "
+                                      "mean changes of the item score"
+                                    : NULL);
     note_worst(&sum->max_drop, &sum->worst_drop, drop, cp->label);
     sum->drop_undefined = sum->drop_undefined || (t->n_metrics > 0 && !isfinite(drop));
     note_worst(&sum->max_flip, &sum->worst_flip, p.n ? (double)flips / (double)p.n : NAN,

@@ -14,8 +14,9 @@ static const cli_opt run_opts[] = {
     { "fresh", NULL, false, "discard the existing run store and start over" },
     { "concurrency", "N", false, "requests in flight at most (overrides run.concurrency)" },
     { "limit", "N", false, "use only the first N records of the dataset" },
-    { "dry-run", NULL, false, "print how many requests the config sends, per target and "
-                              "condition, and send nothing" },
+    { "dry-run", NULL, false,
+      "print how many requests the config sends, per target and "
+      "condition, and send nothing" },
     { "quiet", NULL, false, "print nothing but errors" },
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
@@ -61,7 +62,8 @@ static const cli_opt list_opts[] = {
     { NULL, NULL, false, NULL },
 };
 static const cli_opt report_opts[] = {
-    { "format", "FMT[,FMT...]", false, "formats to write: json, md, html, junit, csv (default: the config's)" },
+    { "format", "FMT[,FMT...]", false,
+      "formats to write: json, md, html, junit, csv (default: the config's)" },
     { "help", NULL, false, "show this help" },
     { NULL, NULL, false, NULL },
 };
@@ -88,7 +90,8 @@ static const cli_opt score_opts[] = {
 };
 
 static const cli_cmd commands[] = {
-    { "run", "CONFIG [--out DIR] [--resume|--fresh] [--concurrency N] [--limit N] [--dry-run] [--quiet]",
+    { "run",
+      "CONFIG [--out DIR] [--resume|--fresh] [--concurrency N] [--limit N] [--dry-run] [--quiet]",
       "run the audit a config describes and write its reports", run_opts, 1, cli_cmd_run,
       "Exit status: 0 success and every gate passed; 1 a gate failed; 2 bad usage, config or\n"
       "input; 3 the run could not finish (the store keeps every answer: run again to resume)." },

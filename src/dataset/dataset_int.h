@@ -28,7 +28,7 @@ struct fs_dataset {
     uint64_t line;  /* 1-based number of the line being read; 0 before the first */
     uint64_t index; /* records returned so far */
 
-    fs_buf buf; /* current line (JSONL) or NUL-separated fields (CSV/TSV), capped at max */
+    fs_buf buf;  /* current line (JSONL) or NUL-separated fields (CSV/TSV), capped at max */
     fs_buf objs; /* JSONL: references that are objects, printed as JSON, NUL-separated */
     fs_record rec;
     char id_text[24];  /* default id: the 1-based record number */

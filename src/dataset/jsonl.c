@@ -243,8 +243,7 @@ static fs_status print_obj(fs_dataset *ds, const cJSON *e, size_t *off_out, fs_e
     fs_buf_puts(&ds->objs, text);
     fs_buf_putc(&ds->objs, '\0');
     fs_json__free(text);
-    return fs_buf_status(&ds->objs) == FS_OK ? FS_OK
-                                             : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    return fs_buf_status(&ds->objs) == FS_OK ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
 }
 
 /* References: a string (one reference) or an array of strings; array elements that are

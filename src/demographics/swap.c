@@ -51,7 +51,7 @@ typedef struct scan {
     size_t to; /* SIZE_MAX when only detecting */
     uint64_t seed;
     const char *record_id;
-    fs_buf *out; /* NULL when only detecting */
+    fs_buf *out;                 /* NULL when only detecting */
     const fs_text_span *protect; /* protected byte ranges, any order */
     size_t n_protect;
     size_t copied, replaced;

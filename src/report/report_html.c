@@ -264,9 +264,9 @@ static void verdict_html(page *pg)
     if (cJSON_IsFalse(get(pg->root, "complete"))) {
         fs_buf_puts(b, "<div class=\"verdict fail\">INCOMPLETE: the run stopped before every "
                        "variant was answered (");
-        fs_report__esc_text(b, pg->seg, fs_json__str(pg->root, "stopped")
-                                            ? fs_json__str(pg->root, "stopped")
-                                            : "no reason recorded");
+        fs_report__esc_text(b, pg->seg,
+                            fs_json__str(pg->root, "stopped") ? fs_json__str(pg->root, "stopped")
+                                                              : "no reason recorded");
         fs_buf_puts(b, "). The figures below cover only the answers received, and the run "
                        "does not pass whatever its gates say.</div>");
     }
@@ -359,8 +359,9 @@ static void headline_html(page *pg, const cJSON *t)
     const char *wk = wm && wm->child ? wm->child->string : "accuracy";
     fs_buf_printf(b, "<li><b>Worst-case %s ", wk);
     put_metric(b, wk, num(wm, wk));
-    fs_buf_printf(b, "</b> (n = %.0f): each record scores its lowest over the clean input and "
-                     "every perturbation.</li></ul>",
+    fs_buf_printf(b,
+                  "</b> (n = %.0f): each record scores its lowest over the clean input and "
+                  "every perturbation.</li></ul>",
                   num(wc, "n"));
 }
 
@@ -375,8 +376,9 @@ static void clean_text_html(page *pg, const cJSON *clean)
             fs_buf_printf(b, "<th class=\"num\">%s</th>", x->string);
         }
     }
-    fs_buf_printf(b, "</tr><tr><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
-                     "<td class=\"num\">%.0f</td>",
+    fs_buf_printf(b,
+                  "</tr><tr><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+                  "<td class=\"num\">%.0f</td>",
                   num(clean, "n"), num(clean, "errors"), num(clean, "missing"));
     for (const cJSON *x = m ? m->child : NULL; x != NULL; x = x->next) {
         if (strstr(x->string, "_reason") == NULL) {
@@ -455,15 +457,17 @@ static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, int 
     hi += span * 0.05;
     const double left = 170, width = 410, row = 26;
 #define X_OF(val) (left + ((val)-lo) / (hi - lo) * width)
-    fs_buf_printf(b, "<svg role=\"img\" aria-label=\"%s\" width=\"660\" height=\"%.0f\" "
-                     "viewBox=\"0 0 660 %.0f\">",
+    fs_buf_printf(b,
+                  "<svg role=\"img\" aria-label=\"%s\" width=\"660\" height=\"%.0f\" "
+                  "viewBox=\"0 0 660 %.0f\">",
                   aria, row * rows + 30, row * rows + 30);
     double zero = X_OF(0.0);
     fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#888\"/>", zero,
                   zero, row * rows + 8);
     if (isfinite(ref)) {
-        fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#b3261e\" "
-                         "stroke-dasharray=\"4 3\"/>",
+        fs_buf_printf(b,
+                      "<line x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#b3261e\" "
+                      "stroke-dasharray=\"4 3\"/>",
                       X_OF(ref), X_OF(ref), row * rows + 8);
     }
     for (int i = 0; i < rows; i++) {
@@ -473,17 +477,19 @@ static void bars_svg(page *pg, const char *aria, const bar *bars, int rows, int 
         fs_buf_puts(b, "</text>");
         if (isfinite(d)) {
             double x = X_OF(d);
-            fs_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" "
-                             "fill=\"%s\"/>",
+            fs_buf_printf(b,
+                          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" "
+                          "fill=\"%s\"/>",
                           d < 0 ? x : zero, y + 3, fabs(x - zero),
                           fmt == 0 ? "#2f5fb3" : (d < 0 ? "#d9534f" : "#4caf50"));
         }
         if (isfinite(bars[i].lo) && isfinite(bars[i].hi)) {
             double a = X_OF(bars[i].lo), c = X_OF(bars[i].hi);
-            fs_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                             "stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-                             "y2=\"%.1f\" stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" "
-                             "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222\"/>",
+            fs_buf_printf(b,
+                          "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                          "stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                          "y2=\"%.1f\" stroke=\"#222\"/><line x1=\"%.1f\" y1=\"%.1f\" "
+                          "x2=\"%.1f\" y2=\"%.1f\" stroke=\"#222\"/>",
                           a, y + 10, c, y + 10, a, y + 5, a, y + 15, c, y + 5, c, y + 15);
         }
         fs_buf_printf(b, "<text x=\"%.0f\" y=\"%.1f\">", left + width + 10, y + 14);
@@ -648,8 +654,9 @@ static void latency_html(page *pg, const cJSON *t)
     for (int i = 0; i < 5; i++) {
         fs_report__fixed(v[i], sizeof v[i], num(lat, keys[i]), 1);
     }
-    fs_buf_printf(b, "<p>Over %.0f answers from the model, clean and perturbed inputs: p50 %s "
-                     "ms, p90 %s ms, p99 %s ms, mean %s ms, max %s ms.",
+    fs_buf_printf(b,
+                  "<p>Over %.0f answers from the model, clean and perturbed inputs: p50 %s "
+                  "ms, p90 %s ms, p99 %s ms, mean %s ms, max %s ms.",
                   num(lat, "n"), v[0], v[1], v[2], v[3], v[4]);
     const cJSON *u = get(t, "usage");
     if (u != NULL) {
@@ -700,13 +707,15 @@ static void latency_html(page *pg, const cJSON *t)
         double c = cJSON_GetArrayItem(counts, i)->valuedouble, hgt = 120 * c / max;
         char e[48];
         fs_report__fixed(e, sizeof e, cJSON_GetArrayItem(edges, i)->valuedouble, 1);
-        fs_buf_printf(b, "<rect x=\"%d\" y=\"%.1f\" width=\"56\" height=\"%.1f\" "
-                         "fill=\"#2f5fb3\"><title>%.0f</title></rect><text x=\"%d\" y=\"150\">"
-                         "%s</text>",
+        fs_buf_printf(b,
+                      "<rect x=\"%d\" y=\"%.1f\" width=\"56\" height=\"%.1f\" "
+                      "fill=\"#2f5fb3\"><title>%.0f</title></rect><text x=\"%d\" y=\"150\">"
+                      "%s</text>",
                       20 + 62 * i, 130 - hgt, hgt, c, 20 + 62 * i, e);
     }
-    fs_buf_printf(b, "<text x=\"20\" y=\"166\" class=\"muted\">milliseconds (%s scale, bucket "
-                     "lower edges)</text></svg>",
+    fs_buf_printf(b,
+                  "<text x=\"20\" y=\"166\" class=\"muted\">milliseconds (%s scale, bucket "
+                  "lower edges)</text></svg>",
                   fs_json__str(h, "scale") ? fs_json__str(h, "scale") : "linear");
 }
 
@@ -800,8 +809,9 @@ static void cf_html(page *pg, const cJSON *fair)
         }
         fs_buf_puts(b, "<tr><td>");
         fs_report__esc_text(b, pg->seg, fs_json__str(a, "axis"));
-        fs_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
-                         "<td class=\"num\">%.0f</td>",
+        fs_buf_printf(b,
+                      "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+                      "<td class=\"num\">%.0f</td>",
                       num(a, "applicable"), num(a, "not_applicable"), num(a, "n"));
         td_pct(b, num(a, "counterfactual_flip_rate"));
         fs_buf_puts(b, "<td class=\"num\">");
@@ -1068,9 +1078,9 @@ static void groups_html(page *pg, const cJSON *a)
         td_pct(b, num(m, "tpr"));
         td_pct(b, num(m, "fpr"));
         td_pct(b, num(get(g, "disparate_impact"), "value"));
-        fs_buf_printf(b, "<td>%s</td></tr>", cJSON_IsTrue(get(g, "four_fifths_flag"))
-                                                  ? "<span class=\"tag-fail\">flag</span>"
-                                                  : "");
+        fs_buf_printf(
+            b, "<td>%s</td></tr>",
+            cJSON_IsTrue(get(g, "four_fifths_flag")) ? "<span class=\"tag-fail\">flag</span>" : "");
     }
     fs_buf_puts(b, "</table><table><tr><th>gap</th><th class=\"num\">value</th>"
                    "<th class=\"num\">95% CI</th><th class=\"num\">p</th><th class=\"num\">"
@@ -1213,11 +1223,12 @@ static void identification_html(page *pg, const cJSON *id)
     if (id == NULL) {
         return;
     }
-    fs_buf_printf(b, "<h3>Sensitive data</h3><p>Inventory of the clean inputs: %.0f items in "
-                     "%.0f of %.0f records. The detector column is the detectors' own precision "
-                     "/ recall on the calibration set, the error behind every count below.</p>"
-                     "<table><tr><th>category</th><th class=\"num\">items</th>"
-                     "<th class=\"num\">records</th><th class=\"num\">detector P / R</th></tr>",
+    fs_buf_printf(b,
+                  "<h3>Sensitive data</h3><p>Inventory of the clean inputs: %.0f items in "
+                  "%.0f of %.0f records. The detector column is the detectors' own precision "
+                  "/ recall on the calibration set, the error behind every count below.</p>"
+                  "<table><tr><th>category</th><th class=\"num\">items</th>"
+                  "<th class=\"num\">records</th><th class=\"num\">detector P / R</th></tr>",
                   num(inv, "items"), num(inv, "records_with_items"), num(inv, "records"));
     for (const cJSON *x = get(inv, "categories") ? get(inv, "categories")->child : NULL; x;
          x = x->next) {
@@ -1252,8 +1263,9 @@ static void identification_html(page *pg, const cJSON *id)
     }
     fs_buf_puts(b, "<p>Disclosure (");
     fs_report__esc(b, fs_json__str(d, "mode"));
-    fs_buf_printf(b, "): %.0f of %.0f sensitive items of the answered inputs reappear in the "
-                     "answers, ",
+    fs_buf_printf(b,
+                  "): %.0f of %.0f sensitive items of the answered inputs reappear in the "
+                  "answers, ",
                   num(d, "disclosed"), num(d, "items"));
     put_pct(b, num(d, "leak_rate"));
     fs_buf_puts(b, " (95% CI ");
@@ -1274,8 +1286,9 @@ static void identification_html(page *pg, const cJSON *id)
     fs_buf_puts(b, "</table>");
     const cJSON *ex = get(d, "examples");
     if (cJSON_GetArraySize(ex) > 0) {
-        fs_buf_printf(b, "<p>Disclosed items, masked (the first %d of %.0f):</p><table><tr>"
-                         "<th>record</th><th>category</th><th>item</th></tr>",
+        fs_buf_printf(b,
+                      "<p>Disclosed items, masked (the first %d of %.0f):</p><table><tr>"
+                      "<th>record</th><th>category</th><th>item</th></tr>",
                       cJSON_GetArraySize(ex), num(d, "disclosed"));
         for (const cJSON *e = ex->child; e != NULL; e = e->next) {
             fs_buf_puts(b, "<tr><td>");
@@ -1357,8 +1370,9 @@ static void provenance_html(page *pg)
     fs_report__esc(b, fs_json__str(p, "finished"));
     fs_buf_puts(b, " on ");
     fs_report__esc_text(b, pg->seg, fs_json__str(p, "host"));
-    fs_buf_printf(b, "</td></tr><tr><th>requests</th><td>%.0f sent, %.0f answered from the "
-                     "cache</td></tr></table></section>",
+    fs_buf_printf(b,
+                  "</td></tr><tr><th>requests</th><td>%.0f sent, %.0f answered from the "
+                  "cache</td></tr></table></section>",
                   num(p, "requests_sent"), num(p, "cache_hits"));
 }
 
@@ -1395,11 +1409,12 @@ static void method_html(page *pg)
     fs_report__esc(b, fs_json__str(m, "flip_rate")
                           ? fs_json__str(m, "flip_rate")
                           : "share of records whose predicted label changed");
-    fs_buf_printf(b, ". %zu record-perturbation pairs were "
-                     "unchanged by their perturbation (nothing eligible); they are scored as "
-                     "sent.</li><li>A perturbation measures sensitivity to one kind of noise on "
-                     "this dataset and this prompt; it does not certify robustness to other "
-                     "inputs.</li></ul></section>",
+    fs_buf_printf(b,
+                  ". %zu record-perturbation pairs were "
+                  "unchanged by their perturbation (nothing eligible); they are scored as "
+                  "sent.</li><li>A perturbation measures sensitivity to one kind of noise on "
+                  "this dataset and this prompt; it does not certify robustness to other "
+                  "inputs.</li></ul></section>",
                   unchanged);
 }
 

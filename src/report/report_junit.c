@@ -241,16 +241,11 @@ static bool gate_fits_kind(const cJSON *g, const char *kind)
 static fs_status axis_case(fs_buf *b, const char *suite, const cJSON *a, const cJSON *gates,
                            const char *target, counts *c)
 {
-    static const char *const keys[] = { "counterfactual_flip_rate",
-                                        "delta_accuracy",
-                                        "answer_changed_rate",
-                                        "divergence",
-                                        "delta_item_metric",
-                                        "demographic_parity_difference",
-                                        "disparate_impact",
-                                        "equal_opportunity_difference",
-                                        "max_min_difference",
-                                        "p_value" };
+    static const char *const keys[] = { "counterfactual_flip_rate", "delta_accuracy",
+                                        "answer_changed_rate",      "divergence",
+                                        "delta_item_metric",        "demographic_parity_difference",
+                                        "disparate_impact",         "equal_opportunity_difference",
+                                        "max_min_difference",       "p_value" };
     const char *axis = fs_json__str(a, "axis"), *kind = fs_json__str(a, "kind");
     fs_buf out, msg, name;
     fs_buf_init(&out, 0);

@@ -465,8 +465,8 @@ static void side_md(fs_buf *b, const char *title, const cJSON *side)
     }
     if (get(side, "prediction") != NULL) {
         fs_buf_puts(b, " (label: ");
-        put_text(b, fs_json__str(side, "prediction") ? fs_json__str(side, "prediction")
-                                                     : "unparsed");
+        put_text(b,
+                 fs_json__str(side, "prediction") ? fs_json__str(side, "prediction") : "unparsed");
         fs_buf_puts(b, ")");
     }
     fs_buf_puts(b, "\n");
@@ -533,10 +533,11 @@ static bool is_label_cf(const cJSON *a)
 
 static void cf_axes_md(fs_buf *b, const cJSON *fair)
 {
-    fs_buf_puts(b, "Each applicable record is sent again with only its mentions of the axis "
-                   "moved to another group; the answer should not change.\n\n"
-                   "| axis | applicable | not applicable | pairs | flip rate | 95% CI | "
-                   "Δ accuracy | 95% CI | p | p (Holm) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    fs_buf_puts(
+        b, "Each applicable record is sent again with only its mentions of the axis "
+           "moved to another group; the answer should not change.\n\n"
+           "| axis | applicable | not applicable | pairs | flip rate | 95% CI | "
+           "Δ accuracy | 95% CI | p | p (Holm) |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (const cJSON *a = fair->child; a != NULL; a = a->next) {
         if (!is_label_cf(a)) {
             continue;
@@ -871,7 +872,8 @@ static void groups_md(fs_buf *b, const cJSON *a)
         put_pct(b, num(get(g, "disparate_impact"), "value"));
         fs_buf_printf(b, " | %s |\n", cJSON_IsTrue(get(g, "four_fifths_flag")) ? "**flag**" : "");
     }
-    fs_buf_puts(b, "\n| gap | value | 95% CI | p | p (Holm) | between |\n|---|---|---|---|---|---|\n");
+    fs_buf_puts(b,
+                "\n| gap | value | 95% CI | p | p (Holm) | between |\n|---|---|---|---|---|---|\n");
     gap_row_md(b, "demographic parity difference", get(a, "demographic_parity_difference"));
     gap_row_md(b, "equal opportunity difference", get(a, "equal_opportunity_difference"));
     gap_row_md(b, "equalized odds difference", get(a, "equalized_odds_difference"));
@@ -997,10 +999,11 @@ static void identification_md(fs_buf *b, const cJSON *id)
     if (id == NULL) {
         return;
     }
-    fs_buf_printf(b, "### Sensitive data\n\nInventory of the clean inputs: %.0f items in %.0f of "
-                     "%.0f records. The detector column is the detectors' own precision / recall "
-                     "on the calibration set, the error behind every count below.\n\n"
-                     "| category | items | records | detector P / R |\n|---|---|---|---|\n",
+    fs_buf_printf(b,
+                  "### Sensitive data\n\nInventory of the clean inputs: %.0f items in %.0f of "
+                  "%.0f records. The detector column is the detectors' own precision / recall "
+                  "on the calibration set, the error behind every count below.\n\n"
+                  "| category | items | records | detector P / R |\n|---|---|---|---|\n",
                   num(inv, "items"), num(inv, "records_with_items"), num(inv, "records"));
     for (const cJSON *x = get(inv, "categories") ? get(inv, "categories")->child : NULL; x;
          x = x->next) {
@@ -1027,8 +1030,9 @@ static void identification_md(fs_buf *b, const cJSON *id)
         }
         fs_buf_printf(b, "\n%.0f answers had no list of items (unparsed).\n", num(q, "unparsed"));
     }
-    fs_buf_printf(b, "\nDisclosure (%s): %.0f of %.0f sensitive items of the answered inputs "
-                     "reappear in the answers, ",
+    fs_buf_printf(b,
+                  "\nDisclosure (%s): %.0f of %.0f sensitive items of the answered inputs "
+                  "reappear in the answers, ",
                   fs_json__str(d, "mode"), num(d, "disclosed"), num(d, "items"));
     put_pct(b, num(d, "leak_rate"));
     fs_buf_puts(b, " (95% CI ");
@@ -1087,15 +1091,17 @@ static void target_md(fs_buf *b, const cJSON *t, const cJSON *labels)
 static void robustness_md(fs_buf *b, const cJSON *t, const cJSON *rob)
 {
     const char *mm = main_metric(t);
-    fs_buf_printf(b, "Each perturbation is compared with the clean input on the same records. "
-                     "Δ is perturbed minus clean %s%s; the 95%% CI is a paired bootstrap over "
-                     "records; p is the %s.\n\n",
+    fs_buf_printf(b,
+                  "Each perturbation is compared with the clean input on the same records. "
+                  "Δ is perturbed minus clean %s%s; the 95%% CI is a paired bootstrap over "
+                  "records; p is the %s.\n\n",
                   mm, is_fraction(mm) ? " in percentage points" : "",
                   strcmp(mm, "accuracy") == 0 ? "exact McNemar test"
                                               : "sign-flip test on per-record score changes");
-    fs_buf_printf(b, "| perturbation | n | %s | Δ %s | 95%% CI | drop rate | flip rate "
-                     "| p | unchanged | parse failures | errors |\n"
-                     "|---|---|---|---|---|---|---|---|---|---|---|\n",
+    fs_buf_printf(b,
+                  "| perturbation | n | %s | Δ %s | 95%% CI | drop rate | flip rate "
+                  "| p | unchanged | parse failures | errors |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|---|\n",
                   mm, mm);
     for (const cJSON *r = rob->child; r != NULL; r = r->next) {
         robustness_row(b, r, main_metric(t));
@@ -1169,8 +1175,9 @@ fs_status fs_report_render_md(fs_buf *out, const char *report_json, size_t n, fs
     }
     const cJSON *fs = get(root, "fairness_summary");
     if (fs != NULL) {
-        fs_buf_printf(out, "Fairness p-values: %.0f comparisons, adjusted with the "
-                           "Holm-Bonferroni method (column \"p (Holm)\").\n\n",
+        fs_buf_printf(out,
+                      "Fairness p-values: %.0f comparisons, adjusted with the "
+                      "Holm-Bonferroni method (column \"p (Holm)\").\n\n",
                       num(fs, "comparisons"));
     }
     provenance_md(out, root);

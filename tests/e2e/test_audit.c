@@ -239,8 +239,7 @@ static void test_e2e_audit__faults_are_retried(void)
 }
 
 /* A minimal config without perturbations for the given server and dataset. */
-static bool write_plain_config(const char *name, const char *url, const char *data,
-                               const char *run)
+static bool write_plain_config(const char *name, const char *url, const char *data, const char *run)
 {
     char text[4096];
     snprintf(report_dir, sizeof report_dir, "%s/%s", fs_test_tmp_dir(), name);
@@ -264,12 +263,13 @@ static void test_e2e_audit__cache_serves_repeats(void)
     char data[1024];
     CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, NULL));
     snprintf(data, sizeof data, "%s/repeats.jsonl", fs_test_tmp_dir());
-    CU_ASSERT_FATAL(e2e_write_file(data, "{\"text\": \"A wonderful, friendly hotel.\", \"label\": \"positive\"}\n"
-                                         "{\"text\": \"Cold food and rude staff.\", \"label\": \"negative\"}\n"
-                                         "{\"text\": \"A wonderful, friendly hotel.\", \"label\": \"positive\"}\n"));
+    CU_ASSERT_FATAL(e2e_write_file(
+        data, "{\"text\": \"A wonderful, friendly hotel.\", \"label\": \"positive\"}\n"
+              "{\"text\": \"Cold food and rude staff.\", \"label\": \"negative\"}\n"
+              "{\"text\": \"A wonderful, friendly hotel.\", \"label\": \"positive\"}\n"));
     CU_ASSERT_FATAL(write_plain_config("repeats", rm.base_url, data, "{\"concurrency\": 1}"));
     int code = -1;
-    const char *args[] = {"run", config_path, "--fresh", "--quiet", NULL};
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", NULL };
     cJSON *rep = run_audit(args, &code);
     fs_test_refmodel_stop(&rm);
     CU_ASSERT_EQUAL(code, 0);
@@ -290,12 +290,12 @@ static void test_e2e_audit__malformed_answers_are_errors(void)
 {
     fs_test_refmodel rm;
     char data[1024];
-    const char *extra[] = {"--malformed-rate", "0.3", "--seed", "3", NULL};
+    const char *extra[] = { "--malformed-rate", "0.3", "--seed", "3", NULL };
     CU_ASSERT_FATAL(fs_test_refmodel_start(&rm, extra));
     snprintf(data, sizeof data, "%s/examples/sentiment/test.jsonl", fs_test_source_dir());
     CU_ASSERT_FATAL(write_plain_config("malformed", rm.base_url, data, "{\"retries\": 0}"));
     int code = -1;
-    const char *args[] = {"run", config_path, "--fresh", "--quiet", "--limit", "50", NULL};
+    const char *args[] = { "run", config_path, "--fresh", "--quiet", "--limit", "50", NULL };
     cJSON *rep = run_audit(args, &code);
     fs_test_refmodel_stop(&rm);
     CU_ASSERT_EQUAL(code, 0);
@@ -303,7 +303,8 @@ static void test_e2e_audit__malformed_answers_are_errors(void)
     double n = e2e_num(rep, "targets.0.clean.n"), errors = e2e_num(rep, "targets.0.clean.errors");
     CU_ASSERT(errors > 0 && errors < 50);
     CU_ASSERT_EQUAL(n + errors, 50);
-    const char *cause = cJSON_GetStringValue(e2e_get(rep, "targets.0.clean.error_causes.0.message"));
+    const char *cause =
+        cJSON_GetStringValue(e2e_get(rep, "targets.0.clean.error_causes.0.message"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(cause);
     CU_ASSERT_PTR_NOT_NULL(strstr(cause, "JSON"));
     CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.error_causes.0.count"), errors);
@@ -341,9 +342,8 @@ static void test_e2e_audit__several_variants_per_record(void)
     CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.variants_per_record"), 3);
     CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.n"), 240);
     CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.robustness.0.records"), 80);
-    CU_ASSERT_EQUAL(e2e_num(rep, "provenance.requests_sent") +
-                        e2e_num(rep, "provenance.cache_hits"),
-                    320);
+    CU_ASSERT_EQUAL(
+        e2e_num(rep, "provenance.requests_sent") + e2e_num(rep, "provenance.cache_hits"), 320);
     const char *test = cJSON_GetStringValue(e2e_get(rep, "targets.0.robustness.0.test"));
     CU_ASSERT_PTR_NOT_NULL_FATAL(test);
     CU_ASSERT_PTR_NOT_NULL(strstr(test, "sign-flip"));
@@ -584,8 +584,8 @@ static void test_e2e_audit__gate_bounds_and_scopes(void)
     const cJSON *g = e2e_get(rep, "gates");
     CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(g), 5);
     /* Scoped: typo's own flip rate. */
-    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "0.value"),
-                           e2e_num(rep, "targets.0.robustness.0.flip_rate"), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "0.value"), e2e_num(rep, "targets.0.robustness.0.flip_rate"),
+                           1e-12);
     CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(g, "0.perturbation")), "typo");
     CU_ASSERT(cJSON_IsTrue(e2e_get(g, "0.passed")));
     /* On the bound: the larger upper end over both perturbations. */
@@ -595,12 +595,12 @@ static void test_e2e_audit__gate_bounds_and_scopes(void)
     CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(g, "1.bound")), "ci95");
     CU_ASSERT(e2e_num(g, "1.value") >= e2e_num(rep, "targets.0.robustness.0.flip_rate"));
     /* A minimum on the bound reads the lower end, below the estimate: 0.99 fails. */
-    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "2.value"),
-                           e2e_num(rep, "targets.0.clean.accuracy_ci95.0"), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "2.value"), e2e_num(rep, "targets.0.clean.accuracy_ci95.0"),
+                           1e-12);
     CU_ASSERT(e2e_num(g, "2.value") < e2e_num(rep, "targets.0.clean.metrics.accuracy"));
     CU_ASSERT(!cJSON_IsTrue(e2e_get(g, "2.passed")));
-    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "3.value"),
-                           e2e_num(rep, "targets.0.clean.latency_ms.p95"), 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(g, "3.value"), e2e_num(rep, "targets.0.clean.latency_ms.p95"),
+                           1e-12);
     CU_ASSERT(e2e_num(g, "3.value") > 0);
     CU_ASSERT(cJSON_IsTrue(e2e_get(g, "3.passed")));
     /* The drop rate has no interval: null with a reason, and the gate fails. */
@@ -676,8 +676,7 @@ static void test_e2e_audit__budget_stops_and_resumes(void)
     rep = run_audit(again, &code);
     CU_ASSERT_PTR_NOT_NULL_FATAL(rep);
     CU_ASSERT(cJSON_IsTrue(e2e_get(rep, "complete")));
-    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n") + e2e_num(rep, "targets.0.clean.errors"),
-                    80);
+    CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.clean.n") + e2e_num(rep, "targets.0.clean.errors"), 80);
     CU_ASSERT_EQUAL(e2e_num(rep, "provenance.requests_sent"), 0);
     cJSON_Delete(rep);
     snprintf(path, sizeof path, "%s/report.md", report_dir);
@@ -938,8 +937,7 @@ const fs_test_case fs_e2e_audit_tests[] = {
     { "test_e2e_audit__report_rebuilds_from_store", test_e2e_audit__report_rebuilds_from_store },
     { "test_e2e_audit__faults_are_retried", test_e2e_audit__faults_are_retried },
     { "test_e2e_audit__cache_serves_repeats", test_e2e_audit__cache_serves_repeats },
-    { "test_e2e_audit__several_variants_per_record",
-      test_e2e_audit__several_variants_per_record },
+    { "test_e2e_audit__several_variants_per_record", test_e2e_audit__several_variants_per_record },
     { "test_e2e_audit__malformed_answers_are_errors",
       test_e2e_audit__malformed_answers_are_errors },
     { "test_e2e_audit__identification", test_e2e_audit__identification },

@@ -208,11 +208,14 @@ static void test_e2e_cli__help_and_usage(void)
 /* Protected spans: an ICU regex and a preset are copied unchanged. */
 static void test_e2e_cli__perturb_protects_spans(void)
 {
-    const char *args[] = { "perturb",   "--text",    "Great!!! See https://x.org/a, ok. Really, truly.",
-                           "--suite",   "punctuation", "--protect", "[!]+", "--protect", "@url",
-                           NULL };
-    const char *bad[] = { "perturb", "--text", "x", "--suite", "punctuation", "--protect", "@urll",
-                          NULL };
+    const char *args[] = {
+        "perturb", "--text",      "Great!!! See https://x.org/a, ok. Really, truly.",
+        "--suite", "punctuation", "--protect",
+        "[!]+",    "--protect",   "@url",
+        NULL
+    };
+    const char *bad[] = { "perturb",     "--text",    "x",     "--suite",
+                          "punctuation", "--protect", "@urll", NULL };
     e2e_result r;
     CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
     CU_ASSERT_EQUAL(r.exit_code, 0);
@@ -233,9 +236,17 @@ static void test_e2e_cli__every_perturbation_previews(void)
     size_t n = fs_perturb_catalogue(&cat);
     CU_ASSERT(n >= 27);
     for (size_t i = 0; i < n; i++) {
-        const char *args[] = { "perturb", "--input", "tests/data/perturb/preview.txt", "--suite",
-                               cat[i].name, "--n", "2", "--json", "--param",
-                               "answer=positive", NULL };
+        const char *args[] = { "perturb",
+                               "--input",
+                               "tests/data/perturb/preview.txt",
+                               "--suite",
+                               cat[i].name,
+                               "--n",
+                               "2",
+                               "--json",
+                               "--param",
+                               "answer=positive",
+                               NULL };
         bool needs_answer = strcmp(cat[i].name, "injection") == 0;
         if (!needs_answer) {
             args[8] = NULL;

@@ -85,7 +85,7 @@ static void test_core_text__simple_graphemes_match_icu(void)
         size_t len = 1 + (size_t)fs_rng_below(&rng, 40);
         for (size_t i = 0; i < len; i++) {
             uint64_t pick = fs_rng_below(&rng, 10);
-            uint32_t cp = pick == 0 ? (uint32_t)'\r'
+            uint32_t cp = pick == 0   ? (uint32_t)'\r'
                           : pick == 1 ? (uint32_t)'\n'
                           : pick == 2 ? (uint32_t)fs_rng_below(&rng, 0x20)
                                       : 0x20 + (uint32_t)fs_rng_below(&rng, 0x300 - 0x20);

@@ -56,7 +56,8 @@ static void test_dataset_fields__jsonl_refs_pair_context(void)
     CU_ASSERT_STRING_EQUAL(r->refs[0], "only");
     r = ds_fixture_expect(ds, 3, "none");
     CU_ASSERT_EQUAL(r->n_refs, 0);
-    ds_fixture_expect_error(ds, path, FS_ERR_INPUT, "4: answers[1]: expected a string or an object, got number");
+    ds_fixture_expect_error(ds, path, FS_ERR_INPUT,
+                            "4: answers[1]: expected a string or an object, got number");
     ds_fixture_expect_error(ds, path, FS_ERR_INPUT,
                             "5: answers: expected a string or an array of strings, got object");
     ds_fixture_expect_error(ds, path, FS_ERR_INPUT, "6: q2: missing field");
