@@ -63,13 +63,32 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a)
     if (strcmp(what, "perturbations") == 0) {
         list_perturbations();
     } else if (strcmp(what, "metrics") == 0) {
-        printf("classification:\n"
-               "  accuracy         share of records labelled correctly (parse failures are wrong)\n"
-               "  macro_f1         unweighted mean of per-class F1\n"
-               "  precision, recall, f1 per class; macro, micro and weighted averages\n");
+        printf("classification (task classification; docs/metrics.md):\n"
+               "  accuracy           share of records labelled correctly (parse failures are "
+               "wrong)\n"
+               "  macro_f1           unweighted mean of per-class F1\n"
+               "  precision, recall, f1 per class; macro, micro and weighted averages\n"
+               "qa:\n"
+               "  exact_match, f1    SQuAD v1.1 normalisation, best over the gold answers\n"
+               "summarization:\n"
+               "  rouge1, rouge2, rougeL, rougeLsum  rouge-score F (precision and recall too)\n"
+               "translation:\n"
+               "  bleu, chrf         sacreBLEU corpus BLEU (13a) and chrF, as fractions\n"
+               "language-modeling:\n"
+               "  perplexity         exp of the mean negative log-probability per token "
+               "(lower is better)\n"
+               "identification:\n"
+               "  recall, precision, f1  items listed by category (exact, overlap and "
+               "category matching in the report)\n"
+               "generation:\n"
+               "  (none)             answers, changes and fairness divergence only\n");
     } else if (strcmp(what, "targets") == 0) {
-        printf("openai-chat          POST /v1/chat/completions\n"
-               "openai-completions   POST /v1/completions\n");
+        printf("openai-chat          POST an OpenAI chat completion (url, model, params)\n"
+               "openai-completions   POST an OpenAI completion (logprobs, echo)\n"
+               "rest                 POST any JSON body (body_template, headers, "
+               "answer_pointer)\n"
+               "exec                 a local program, one JSON line in and out (command, "
+               "processes)\n");
     } else if (strcmp(what, "axes") == 0) {
         return list_axes();
     } else {
@@ -103,7 +122,8 @@ int cli_cmd_report(const cli_cmd *cmd, cli_args *a)
                 ok = ok || strcmp(p, known[k]) == 0;
             }
             if (!ok) {
-                return cli_usage(cmd, "--format: unknown format '%s' (json, md, html, junit, csv)", p);
+                return cli_usage(cmd, "--format: unknown format '%s' (json, md, html, junit, csv)",
+                                 p);
             }
             formats[n++] = p;
             p = comma ? comma + 1 : NULL;

@@ -396,6 +396,30 @@ static void test_e2e_cli__target_key_of_another_type(void)
     e2e_result_dispose(&r);
 }
 
+/* list names every target type and every task's metrics. */
+static void test_e2e_cli__list_targets_and_metrics(void)
+{
+    static const char *const want_targets[] = { "openai-chat", "openai-completions", "rest",
+                                                "exec" };
+    static const char *const want_metrics[] = { "macro_f1",   "exact_match", "rougeLsum",
+                                                "chrf",       "perplexity",  "identification:",
+                                                "generation:" };
+    const char *targets[] = { "list", "targets", NULL }, *metrics[] = { "list", "metrics", NULL };
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, targets, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    for (size_t i = 0; i < sizeof want_targets / sizeof want_targets[0]; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want_targets[i]));
+    }
+    e2e_result_dispose(&r);
+    CU_ASSERT_FATAL(e2e_run(&r, metrics, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 0);
+    for (size_t i = 0; i < sizeof want_metrics / sizeof want_metrics[0]; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.out, want_metrics[i]));
+    }
+    e2e_result_dispose(&r);
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
     { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
@@ -412,6 +436,7 @@ const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
     { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
     { "test_e2e_cli__gate_checks", test_e2e_cli__gate_checks },
+    { "test_e2e_cli__list_targets_and_metrics", test_e2e_cli__list_targets_and_metrics },
     { "test_e2e_cli__target_key_of_another_type", test_e2e_cli__target_key_of_another_type },
     { "test_e2e_cli__identification_category_checked",
       test_e2e_cli__identification_category_checked },
