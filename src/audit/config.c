@@ -1014,18 +1014,42 @@ static fs_status fill_run(fs_config *cfg, const cJSON *run, const ctx *c)
     return st == FS_OK ? dup_str(&cfg->store, fs_json__str(run, "store"), c) : st;
 }
 
+/* Gate names hold dots, so a gate's line is found by its whole name under "gates". */
+static fs_status fail_gate(const ctx *c, const char *gate, const char *dotted, const char *fmt, ...)
+    FS_PRINTF(4, 5);
+
+static fs_status fail_gate(const ctx *c, const char *gate, const char *dotted, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    size_t pos = 0;
+    ctx k = { NULL, c->text, c->len, NULL, NULL };
+    size_t line = find_key_line(&k, "gates", &pos);
+    size_t at = line ? find_key_line(&k, gate, &pos) : 0;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return FS_FAIL(c->err, FS_ERR_CONFIG, "%s:%zu: %s: %s", c->path,
+                   at     ? at
+                   : line ? line
+                          : 1,
+                   dotted, msg);
+}
+
 /* A gate's scope: a perturbation label for the robustness gates, a counterfactual axis
  * for fairness.max_counterfactual_flip_rate; nothing else takes one. */
 static fs_status check_gate_scope(const fs_config *cfg, const char *base, const char *scope,
                                   const ctx *c, const char *dotted)
 {
+    const char *gate = dotted + strlen("gates.");
     if (strncmp(base, "robustness.", 11) == 0) {
         for (size_t i = 0; i < cfg->n_perturbations; i++) {
             if (strcmp(cfg->perturbations[i].label, scope) == 0) {
                 return FS_OK;
             }
         }
-        return fail_at(c, dotted, "'%s' is not the label of a perturbation of this config", scope);
+        return fail_gate(c, gate, dotted, "'%s' is not the label of a perturbation of this config",
+                         scope);
     }
     if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0) {
         for (size_t i = 0; i < cfg->n_axes; i++) {
@@ -1033,23 +1057,24 @@ static fs_status check_gate_scope(const fs_config *cfg, const char *base, const 
                 return FS_OK;
             }
         }
-        return fail_at(c, dotted, "'%s' is not one of demographics.axes", scope);
+        return fail_gate(c, gate, dotted, "'%s' is not one of demographics.axes", scope);
     }
-    return fail_at(c, dotted,
-                   "'%s' takes no '@' scope (only the robustness gates, per perturbation, and "
-                   "fairness.max_counterfactual_flip_rate, per axis)",
-                   base);
+    return fail_gate(c, gate, dotted,
+                     "'%s' takes no '@' scope (only the robustness gates, per perturbation, and "
+                     "fairness.max_counterfactual_flip_rate, per axis)",
+                     base);
 }
 
 /* One gate: "NAME[@SCOPE]": THRESHOLD or {"threshold": T, "bound": "estimate"|"ci95"}. */
 static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSON *g, const ctx *c)
 {
+    const char *gate = g->string;
     char dotted[160], base[128];
     snprintf(dotted, sizeof dotted, "gates.%s", g->string);
     const char *at = strchr(g->string, '@');
     size_t bl = at ? (size_t)(at - g->string) : strlen(g->string);
     if (bl >= sizeof base) {
-        return fail_at(c, dotted, "unknown gate%s", "");
+        return fail_gate(c, gate, dotted, "unknown gate%s", "");
     }
     memcpy(base, g->string, bl);
     base[bl] = '\0';
@@ -1059,24 +1084,24 @@ static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSO
     }
     if (i == fs_config__n_gate_names) {
         const char *near = fs_nearest(base, fs_config__gate_names, fs_config__n_gate_names);
-        return fail_at(c, dotted,
-                       near ? "unknown gate (did you mean '%s'?)%s"
-                            : "unknown gate%s%s (see docs/gates.md for the gates)",
-                       near ? near : "", "");
+        return fail_gate(c, gate, dotted,
+                         near ? "unknown gate (did you mean '%s'?)%s"
+                              : "unknown gate%s%s (see docs/gates.md for the gates)",
+                         near ? near : "", "");
     }
     bool lm = cfg->task == FS_TASK_LANGUAGE_MODELING;
     if (lm && (strcmp(base, "clean.min_score") == 0 || strcmp(base, "clean.min_accuracy") == 0)) {
-        return fail_at(c, dotted,
-                       "the score of language-modeling is perplexity, lower is "
-                       "better: use clean.max_perplexity%s",
-                       "");
+        return fail_gate(c, gate, dotted,
+                         "the score of language-modeling is perplexity, lower is "
+                         "better: use clean.max_perplexity%s",
+                         "");
     }
     if (!lm && strcmp(base, "clean.max_perplexity") == 0) {
-        return fail_at(c, dotted, "only a language-modeling task has a perplexity%s", "");
+        return fail_gate(c, gate, dotted, "only a language-modeling task has a perplexity%s", "");
     }
     if (at != NULL) {
         if (at[1] == '\0') {
-            return fail_at(c, dotted, "empty scope after '@'%s", "");
+            return fail_gate(c, gate, dotted, "empty scope after '@'%s", "");
         }
         fs_status st = check_gate_scope(cfg, base, at + 1, c, dotted);
         if (st != FS_OK) {
@@ -1089,7 +1114,8 @@ static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSO
             if (strcmp(k->string, "threshold") != 0 && strcmp(k->string, "bound") != 0) {
                 char kd[200];
                 snprintf(kd, sizeof kd, "%s.%s", dotted, k->string);
-                return fail_at(c, kd, "unknown key (a gate has 'threshold' and 'bound')%s", "");
+                return fail_gate(c, g->string, kd,
+                                 "unknown key (a gate has 'threshold' and 'bound')%s", "");
             }
         }
         thr = cJSON_GetObjectItemCaseSensitive(g, "threshold");
@@ -1099,19 +1125,19 @@ static fs_status fill_gate(fs_config_gate *out, const fs_config *cfg, const cJSO
             if (b == NULL || (strcmp(b, "estimate") != 0 && strcmp(b, "ci95") != 0)) {
                 char kd[200];
                 snprintf(kd, sizeof kd, "%s.bound", dotted);
-                return fail_at(c, kd, "expected \"estimate\" or \"ci95\"%s", "");
+                return fail_gate(c, g->string, kd, "expected \"estimate\" or \"ci95\"%s", "");
             }
             out->ci_bound = strcmp(b, "ci95") == 0;
         }
         if (thr == NULL) {
-            return fail_at(c, dotted, "missing 'threshold'%s", "");
+            return fail_gate(c, gate, dotted, "missing 'threshold'%s", "");
         }
     }
     if (!cJSON_IsNumber(thr) || !isfinite(thr->valuedouble)) {
-        return fail_at(c, dotted,
-                       "expected a number or {\"threshold\": N, \"bound\": "
-                       "\"ci95\"}, got %s%s",
-                       json_type_name(thr), "");
+        return fail_gate(c, gate, dotted,
+                         "expected a number or {\"threshold\": N, \"bound\": "
+                         "\"ci95\"}, got %s%s",
+                         json_type_name(thr), "");
     }
     out->threshold = thr->valuedouble;
     fs_status st = dup_str(&out->name, g->string, c);

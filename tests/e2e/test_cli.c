@@ -338,6 +338,24 @@ static void test_e2e_cli__gate_checks(void)
         { "\"latency.p95_ms\": 500", "did you mean 'latency.max_p95_ms'", 2 },
         { "\"clean.max_perplexity\": 50", "only a language-modeling task has a perplexity", 2 },
     };
+    /* A gate's own line is named, though its name holds dots. */
+    const char *lines = "{\"name\": \"g\", \"dataset\": {\"path\": "
+                        "\"examples/sentiment/test.jsonl\"},\n"
+                        " \"task\": {\"type\": \"classification\", \"labels\": "
+                        "[\"positive\", \"negative\"], \"prompt\": \"{{input}}\"},\n"
+                        " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", "
+                        "\"url\": \"http://127.0.0.1:9/\"}],\n"
+                        " \"perturbations\": [{\"name\": \"typo\"}],\n"
+                        " \"gates\": {\n"
+                        "   \"clean.min_accuracy\": 0.5,\n"
+                        "   \"robustness.max_flip_rate@tyop\": 0.2}}\n";
+    const char *largs[] = { "validate", write_tmp("gate-lines.json", lines), NULL };
+    e2e_result lr;
+    CU_ASSERT_FATAL(e2e_run(&lr, largs, NULL));
+    CU_ASSERT_EQUAL(lr.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(lr.err, "gate-lines.json:7: gates.robustness.max_flip_rate@tyop"));
+    e2e_result_dispose(&lr);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[2048], name[32];
         snprintf(text, sizeof text,
