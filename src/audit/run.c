@@ -1143,6 +1143,8 @@ static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t l
     const fs_record *rec = NULL;
     dataset_opts(&dopts, cfg);
     uint64_t records = 0;
+    const char *ref = cfg->field_group ? fs_params_get(&cfg->reference, cfg->field_group) : NULL;
+    bool ref_seen = false;
     fs_status st = fs_dataset_open(&ds, cfg->dataset_path, &dopts, err);
     while (st == FS_OK && (limit == 0 || records < limit)) {
         st = fs_dataset_next(ds, &rec, err);
@@ -1150,12 +1152,19 @@ static fs_status validate_dataset(const fs_config *cfg, demog_set *d, uint64_t l
             break;
         }
         records++;
+        ref_seen = ref_seen || (ref != NULL && rec->group != NULL && strcmp(rec->group, ref) == 0);
         st = check_record(cfg, rec, NULL, err);
         if (st == FS_OK && d != NULL && cf_out != NULL) {
             st = count_counterfactuals(d, cfg, rec, cf_out, cf_axis, err);
         }
     }
     fs_dataset_free(ds);
+    if (st == FS_OK && ref != NULL && !ref_seen) {
+        /* checked here, before anything is sent, not when the report is built */
+        st = FS_FAIL(err, FS_ERR_CONFIG,
+                     "%s: demographics.reference.%s: no record has the group '%s'%s", cfg->path,
+                     cfg->field_group, ref, limit ? " (within --limit)" : "");
+    }
     if (records_out != NULL) {
         *records_out = records;
     }

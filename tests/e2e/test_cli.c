@@ -438,6 +438,26 @@ static void test_e2e_cli__list_targets_and_metrics(void)
     e2e_result_dispose(&r);
 }
 
+/* A reference group that no record has is caught by validate, before any request. */
+static void test_e2e_cli__reference_group_checked(void)
+{
+    const char *text =
+        "{\"name\": \"rg\", \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\",\n"
+        "   \"fields\": {\"group\": \"author_gender\"}},\n"
+        " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
+        " \"prompt\": \"{{input}}\"},\n"
+        " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+        "\"http://127.0.0.1:9/\"}],\n"
+        " \"demographics\": {\"reference\": {\"author_gender\": \"mael\"}}}\n";
+    const char *args[] = { "validate", write_tmp("rg.json", text), NULL };
+    e2e_result r;
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.err, "demographics.reference.author_gender: no record has the group 'mael'"));
+    e2e_result_dispose(&r);
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
     { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
@@ -454,6 +474,7 @@ const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
     { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
     { "test_e2e_cli__gate_checks", test_e2e_cli__gate_checks },
+    { "test_e2e_cli__reference_group_checked", test_e2e_cli__reference_group_checked },
     { "test_e2e_cli__list_targets_and_metrics", test_e2e_cli__list_targets_and_metrics },
     { "test_e2e_cli__target_key_of_another_type", test_e2e_cli__target_key_of_another_type },
     { "test_e2e_cli__identification_category_checked",
