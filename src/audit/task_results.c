@@ -1006,7 +1006,10 @@ static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *sto
                    cp->label);
     }
     cJSON_AddItemToObject(e, "ci95", c95);
-    fs_audit__num(e, "drop_rate", drop, p.n ? "the clean score is 0" : none);
+    fs_audit__num(e, "drop_rate", drop,
+                  !p.n                ? none
+                  : t->n_metrics == 0 ? "this task has no score (generation)"
+                                      : "the clean score is 0");
     size_t flips = 0;
     for (size_t j = 0; j < p.n; j++) {
         flips += t->hash[p.a[j]] != t->hash[p.b[j]];

@@ -61,7 +61,8 @@ fs_status fs_dataset__wmt_open(fs_dataset *ds, const fs_dataset_opts *opts, fs_e
     uint64_t src_lines = 0;
     if (opts->n_ref_paths == 0 || opts->ref_paths == NULL) {
         return FS_FAIL(err, FS_ERR_USAGE,
-                       "%s: a WMT dataset needs at least one reference file (ref_paths)", ds->path);
+                       "%s: a WMT dataset needs at least one reference file (dataset.references)",
+                       ds->path);
     }
     fs_status st = count_lines(ds->path, &src_lines, err);
     ds->wmt_refs = st == FS_OK ? fs_calloc(opts->n_ref_paths, sizeof *ds->wmt_refs) : NULL;

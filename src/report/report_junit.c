@@ -187,7 +187,7 @@ static fs_status gate_case(fs_buf *b, const char *suite, const cJSON *g, counts 
 }
 
 static fs_status perturbation_case(fs_buf *b, const char *suite, const cJSON *p, const cJSON *gates,
-                                   const char *target, counts *c)
+                                   const char *target, const char *mm, counts *c)
 {
     const char *label = fs_json__str(p, "perturbation");
     const cJSON *delta = cJSON_GetObjectItemCaseSensitive(p, "delta");
@@ -195,10 +195,10 @@ static fs_status perturbation_case(fs_buf *b, const char *suite, const cJSON *p,
     fs_buf out, msg;
     fs_buf_init(&out, 0);
     fs_buf_init(&msg, 0);
-    fs_buf_puts(&out, "accuracy delta ");
-    put_num(&out, num(delta, "accuracy"));
+    fs_buf_printf(&out, "%s delta ", mm);
+    put_num(&out, num(delta, mm));
     fs_buf_puts(&out, ", 95% CI ");
-    put_ci(&out, cJSON_GetObjectItemCaseSensitive(ci, "accuracy"));
+    put_ci(&out, cJSON_GetObjectItemCaseSensitive(ci, mm));
     fs_buf_puts(&out, "; drop rate ");
     put_num(&out, num(p, "drop_rate"));
     fs_buf_puts(&out, "; flip rate ");
@@ -310,9 +310,12 @@ static fs_status suite_xml(fs_buf *b, const char *run, const cJSON *t, const cJS
             st = gate_case(&body, fs_buf_cstr(&suite), x, &c);
         }
     }
+    const char *mm = fs_json__str(cJSON_GetObjectItemCaseSensitive(t, "clean"), "main_metric");
+    mm = mm != NULL ? mm : "accuracy";
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(t, "robustness"))
     {
-        st = st == FS_OK ? perturbation_case(&body, fs_buf_cstr(&suite), x, gates, target, &c) : st;
+        st = st == FS_OK ? perturbation_case(&body, fs_buf_cstr(&suite), x, gates, target, mm, &c)
+                         : st;
     }
     cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(t, "fairness"))
     {
