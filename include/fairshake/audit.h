@@ -153,7 +153,9 @@ typedef struct fs_audit_result {
     uint64_t requests_sent; /* requests that went to a target in this invocation */
     uint64_t cache_hits;
     uint64_t variants;
-    char *plan; /* dry run: the plan as text, owned (fs_free); NULL otherwise */
+    char *plan;        /* dry run: the plan as text, owned (fs_free); NULL otherwise */
+    char failed[4096]; /* one line per failed gate ("NAME on TARGET: VALUE, needs <= T"),
+                          cut at the size; empty when every gate passed */
 } fs_audit_result;
 
 /** Run the audit described by config_path; writes the run store and the reports. */

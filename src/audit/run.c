@@ -1030,6 +1030,46 @@ static fs_status open_store(fs_store **out, const fs_config *cfg, const char *di
     return st;
 }
 
+/* The failed gates of a report as lines for the terminal: which gate, target, value (or
+ * why there is none) and the threshold. */
+static void failed_gates_text(fs_audit_result *res, const char *json)
+{
+    cJSON *root = cJSON_Parse(json);
+    fs_buf b;
+    fs_buf_init(&b, 0);
+    const cJSON *gates = cJSON_GetObjectItemCaseSensitive(root, "gates"), *g;
+    cJSON_ArrayForEach(g, gates)
+    {
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "passed"))) {
+            continue;
+        }
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, "value");
+        const char *where = fs_json__str(g, "perturbation") ? fs_json__str(g, "perturbation")
+                                                            : fs_json__str(g, "axis");
+        const char *bound = fs_json__str(g, "bound");
+        fs_buf_printf(&b, "gate %s on %s: ", fs_json__str(g, "name"), fs_json__str(g, "target"));
+        if (cJSON_IsNumber(v)) {
+            fs_buf_printf(&b, "%.4g", v->valuedouble);
+        } else {
+            fs_buf_printf(&b, "no value (%s)",
+                          fs_json__str(g, "value_reason") ? fs_json__str(g, "value_reason")
+                                                          : "not computed");
+        }
+        if (where != NULL) {
+            fs_buf_printf(&b, " at %s", where);
+        }
+        if (bound != NULL && strcmp(bound, "ci95") == 0) {
+            fs_buf_puts(&b, " (95% CI bound)");
+        }
+        const cJSON *thr = cJSON_GetObjectItemCaseSensitive(g, "threshold");
+        fs_buf_printf(&b, ", needs %s %.4g\n", fs_json__str(g, "comparison"),
+                      cJSON_IsNumber(thr) ? thr->valuedouble : 0.0);
+    }
+    snprintf(res->failed, sizeof res->failed, "%s", fs_buf_cstr(&b));
+    fs_buf_dispose(&b);
+    cJSON_Delete(root);
+}
+
 static fs_status write_reports(const fs_config *cfg, fs_store *store, const char *dir,
                                const fs_audit__prov *prov, uint64_t limit,
                                const char *const *formats, size_t n_formats, fs_audit_result *res,
@@ -1048,6 +1088,9 @@ static fs_status write_reports(const fs_config *cfg, fs_store *store, const char
         if (strcmp(list[i], "csv") == 0) {
             st = fs_audit__write_csv(cfg, store, dir, err);
         }
+    }
+    if (st == FS_OK) {
+        failed_gates_text(res, json);
     }
     fs_free(json);
     snprintf(res->report_dir, sizeof res->report_dir, "%s", dir);

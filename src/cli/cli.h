@@ -58,4 +58,7 @@ int cli_cmd_list(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_report(const cli_cmd *cmd, cli_args *a);
 int cli_cmd_compare(const cli_cmd *cmd, cli_args *a);
 
+/** Print the failed gates of a run to stderr, one line each (nothing when all passed). */
+void cli_print_failed_gates(const fs_audit_result *res);
+
 #endif

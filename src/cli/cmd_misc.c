@@ -134,5 +134,6 @@ int cli_cmd_report(const cli_cmd *cmd, cli_args *a)
         return cli_fail(st, &err);
     }
     printf("%s/report.json\n", res.report_dir);
+    cli_print_failed_gates(&res);
     return res.gates_failed > 0 ? 1 : 0;
 }

@@ -7,6 +7,21 @@
 #include <time.h>
 #include <unistd.h>
 
+void cli_print_failed_gates(const fs_audit_result *res)
+{
+    if (res->gates_failed == 0) {
+        return;
+    }
+    fprintf(stderr, "fairshake: %zu gate%s failed\n", res->gates_failed,
+            res->gates_failed == 1 ? "" : "s");
+    for (const char *p = res->failed; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        fprintf(stderr, "fairshake:   %.*s\n", len, p);
+        p += len + (nl != NULL);
+    }
+}
+
 typedef struct progress {
     bool tty;
     double start, last;
@@ -109,10 +124,7 @@ int cli_cmd_run(const cli_cmd *cmd, cli_args *a)
                 (unsigned long long)res.variants, (unsigned long long)res.requests_sent,
                 (unsigned long long)res.cache_hits);
         printf("%s/report.json\n", res.report_dir);
-        if (res.gates_failed > 0) {
-            fprintf(stderr, "fairshake: %zu gate%s failed\n", res.gates_failed,
-                    res.gates_failed == 1 ? "" : "s");
-        }
+        cli_print_failed_gates(&res);
     }
     return res.gates_failed > 0 ? 1 : 0;
 }

@@ -609,6 +609,17 @@ static void test_e2e_audit__gate_bounds_and_scopes(void)
     CU_ASSERT(!cJSON_IsTrue(e2e_get(g, "4.passed")));
     CU_ASSERT_EQUAL(e2e_num(rep, "verdict.gates_failed"), 2);
     cJSON_Delete(rep);
+    /* Re-rendering prints which gates failed, with the bound and the threshold. */
+    e2e_result r;
+    const char *again[] = { "report", report_dir, NULL };
+    CU_ASSERT_FATAL(e2e_run(&r, again, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "fairshake: 2 gates failed"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "gate clean.min_accuracy on nb: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "(95% CI bound), needs >= 0.99"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "gate robustness.max_drop on nb: no value"));
+    CU_ASSERT_PTR_NULL(strstr(r.err, "latency.max_p95_ms"));
+    e2e_result_dispose(&r);
 }
 
 static bool file_has(const char *path, const char *needle)
