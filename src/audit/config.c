@@ -998,8 +998,13 @@ static fs_status fill_run(fs_config *cfg, const cJSON *run, const ctx *c)
         return st;
     }
     const cJSON *rps = cJSON_GetObjectItemCaseSensitive(run, "rps");
-    if (rps != NULL && rps->valuedouble < 0) {
-        return fail_at(c, "run.rps", "must be 0 (unlimited) or more");
+    if (rps != NULL &&
+        (rps->valuedouble < 0 || (rps->valuedouble > 0 && rps->valuedouble < 0.001))) {
+        return fail_at(c, "run.rps", "must be 0 (unlimited) or at least 0.001");
+    }
+    const cJSON *tpm = cJSON_GetObjectItemCaseSensitive(run, "tpm");
+    if (tpm != NULL && (tpm->valuedouble < 0 || (tpm->valuedouble > 0 && tpm->valuedouble < 1))) {
+        return fail_at(c, "run.tpm", "must be 0 (unlimited) or at least 1");
     }
     cfg->rps = rps ? rps->valuedouble : 0.0;
     cfg->concurrency = (int)conc;

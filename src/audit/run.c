@@ -1460,8 +1460,13 @@ fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_er
     fs_config *cfg = NULL;
     fs_perturber **perts = NULL;
     fs_status st = fs_config_load(&cfg, config_path, err);
+    demog_set d;
+    memset(&d, 0, sizeof d);
     if (st == FS_OK) {
         st = check_identification(cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
+    }
+    if (st == FS_OK) {
+        st = demog_open(&d, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
     }
     if (st == FS_OK) {
         st = make_perturbers(&perts, cfg, data_dir ? data_dir : fs_audit_data_dir(), err);
@@ -1469,6 +1474,7 @@ fs_status fs_audit_validate(const char *config_path, const char *data_dir, fs_er
     if (st == FS_OK) {
         st = validate_dataset(cfg, NULL, 0, NULL, NULL, NULL, err);
     }
+    demog_close(&d);
     free_perturbers(perts, cfg ? cfg->n_perturbations : 0);
     fs_config_free(cfg);
     return st;

@@ -458,6 +458,27 @@ static void test_e2e_cli__reference_group_checked(void)
     e2e_result_dispose(&r);
 }
 
+/* validate also checks the axes and the rate minimums that only run used to check. */
+static void test_e2e_cli__axes_and_rates_checked(void)
+{
+    e2e_result r = validate("rps.json", ", \"rps\": 0.0001", "");
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "run.rps: must be 0 (unlimited) or at least 0.001"));
+    e2e_result_dispose(&r);
+    const char *text =
+        "{\"name\": \"ax\", \"dataset\": {\"path\": \"examples/sentiment/test.jsonl\"},\n"
+        " \"task\": {\"type\": \"classification\", \"labels\": [\"positive\", \"negative\"],"
+        " \"prompt\": \"{{input}}\"},\n"
+        " \"targets\": [{\"name\": \"m\", \"type\": \"openai-chat\", \"url\": "
+        "\"http://127.0.0.1:9/\"}],\n"
+        " \"demographics\": {\"axes\": [\"gender\", \"gendre\"]}}\n";
+    const char *args[] = { "validate", write_tmp("ax.json", text), NULL };
+    CU_ASSERT_FATAL(e2e_run(&r, args, NULL));
+    CU_ASSERT_EQUAL(r.exit_code, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "demographics.axes: unknown axis 'gendre'"));
+    e2e_result_dispose(&r);
+}
+
 const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__man_page_is_current", test_e2e_cli__man_page_is_current },
     { "test_e2e_cli__every_perturbation_previews", test_e2e_cli__every_perturbation_previews },
@@ -474,6 +495,7 @@ const fs_test_case fs_e2e_cli_tests[] = {
     { "test_e2e_cli__perturb_text_unicode", test_e2e_cli__perturb_text_unicode },
     { "test_e2e_cli__help_and_usage", test_e2e_cli__help_and_usage },
     { "test_e2e_cli__gate_checks", test_e2e_cli__gate_checks },
+    { "test_e2e_cli__axes_and_rates_checked", test_e2e_cli__axes_and_rates_checked },
     { "test_e2e_cli__reference_group_checked", test_e2e_cli__reference_group_checked },
     { "test_e2e_cli__list_targets_and_metrics", test_e2e_cli__list_targets_and_metrics },
     { "test_e2e_cli__target_key_of_another_type", test_e2e_cli__target_key_of_another_type },
