@@ -17,6 +17,7 @@ typedef struct fs_audit__prov {
     uint64_t records;
     uint64_t requests_sent;
     uint64_t cache_hits;
+    double send_seconds;  /* wall time of the sending phase of the run that wrote the store */
     char **lexicon_paths; /* data files the perturbers read */
     char (*lexicon_hashes)[65];
     size_t n_lexicons;

@@ -932,6 +932,12 @@ static cJSON *prov_json(const fs_config *cfg, const fs_audit__prov *prov)
     cJSON_AddNumberToObject(p, "records", (double)prov->records);
     cJSON_AddNumberToObject(p, "requests_sent", (double)prov->requests_sent);
     cJSON_AddNumberToObject(p, "cache_hits", (double)prov->cache_hits);
+    cJSON_AddNumberToObject(p, "send_seconds", prov->send_seconds);
+    fs_audit__num(p, "requests_per_second",
+                  prov->requests_sent > 0 && prov->send_seconds > 0
+                      ? (double)prov->requests_sent / prov->send_seconds
+                      : NAN,
+                  "no request was sent by the run that wrote the store");
     return p;
 }
 
@@ -1051,6 +1057,7 @@ fs_status fs_audit__prov_save(fs_store *store, const fs_audit__prov *prov, fs_er
     cJSON_AddNumberToObject(p, "records", (double)prov->records);
     cJSON_AddNumberToObject(p, "requests_sent", (double)prov->requests_sent);
     cJSON_AddNumberToObject(p, "cache_hits", (double)prov->cache_hits);
+    cJSON_AddNumberToObject(p, "send_seconds", prov->send_seconds);
     cJSON_AddItemToObject(p, "lexicons", lexicons_json(prov));
     fs_json__add_str(p, "stopped", prov->stopped);
     char *text = fs_json__print(p, false);
@@ -1098,6 +1105,8 @@ fs_status fs_audit__prov_load(fs_audit__prov *prov, fs_store *store, fs_error *e
     prov->requests_sent = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
     v = cJSON_GetObjectItemCaseSensitive(p, "cache_hits");
     prov->cache_hits = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+    v = cJSON_GetObjectItemCaseSensitive(p, "send_seconds");
+    prov->send_seconds = cJSON_IsNumber(v) ? v->valuedouble : 0;
     const cJSON *lex = cJSON_GetObjectItemCaseSensitive(p, "lexicons");
     size_t n = (size_t)cJSON_GetArraySize(lex);
     prov->lexicon_paths = fs_calloc(n + 1, sizeof(char *));

@@ -1293,7 +1293,11 @@ static fs_status execute_run(run_ctx *c, fs_audit__prov *prov, const char *dir,
         snprintf(prov->host, sizeof prov->host, "unknown");
     }
     prov->host[sizeof prov->host - 1] = '\0';
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     fs_status st = dispatch_all(c, prov, out);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    prov->send_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     fs_status fst = fs_store_flush(c->store, st == FS_OK ? err : NULL);
     st = st == FS_OK ? fst : st;
     if (c->cache != NULL) {

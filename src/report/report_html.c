@@ -1370,10 +1370,15 @@ static void provenance_html(page *pg)
     fs_report__esc(b, fs_json__str(p, "finished"));
     fs_buf_puts(b, " on ");
     fs_report__esc_text(b, pg->seg, fs_json__str(p, "host"));
-    fs_buf_printf(b,
-                  "</td></tr><tr><th>requests</th><td>%.0f sent, %.0f answered from the "
-                  "cache</td></tr></table></section>",
+    fs_buf_printf(b, "</td></tr><tr><th>requests</th><td>%.0f sent, %.0f answered from the cache",
                   num(p, "requests_sent"), num(p, "cache_hits"));
+    if (isfinite(num(p, "requests_per_second"))) {
+        char rps[48], secs[48];
+        fs_report__fixed(rps, sizeof rps, num(p, "requests_per_second"), 1);
+        fs_report__fixed(secs, sizeof secs, num(p, "send_seconds"), 2);
+        fs_buf_printf(b, "; throughput %s requests/s over %s s of sending", rps, secs);
+    }
+    fs_buf_puts(b, "</td></tr></table></section>");
 }
 
 static void method_html(page *pg)

@@ -1131,8 +1131,15 @@ static void provenance_md(fs_buf *b, const cJSON *root)
     fs_buf_printf(b, "- Seed: %.0f\n- Run: %s to %s on ", num(p, "seed"),
                   fs_json__str(p, "started"), fs_json__str(p, "finished"));
     put_text(b, fs_json__str(p, "host"));
-    fs_buf_printf(b, "\n- Requests sent: %.0f; answers from the cache: %.0f\n\n",
+    fs_buf_printf(b, "\n- Requests sent: %.0f; answers from the cache: %.0f",
                   num(p, "requests_sent"), num(p, "cache_hits"));
+    if (isfinite(num(p, "requests_per_second"))) {
+        char rps[48], secs[48];
+        fixed(rps, sizeof rps, num(p, "requests_per_second"), 1);
+        fixed(secs, sizeof secs, num(p, "send_seconds"), 2);
+        fs_buf_printf(b, "; throughput %s requests/s over %s s of sending", rps, secs);
+    }
+    fs_buf_puts(b, "\n\n");
 }
 
 static void method_md(fs_buf *b, const cJSON *root)

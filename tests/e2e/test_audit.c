@@ -158,6 +158,11 @@ static void test_e2e_audit__demo_numbers(void)
     CU_ASSERT(e2e_num(rep, "targets.0.usage.prompt_tokens") > all_n);
     CU_ASSERT(e2e_num(rep, "targets.0.usage.completion_tokens") >= all_n);
     CU_ASSERT_EQUAL(e2e_num(rep, "targets.0.usage.usage_unknown"), 0);
+    /* Throughput of the sending phase. */
+    double secs = e2e_num(rep, "provenance.send_seconds");
+    CU_ASSERT(secs > 0);
+    CU_ASSERT_DOUBLE_EQUAL(e2e_num(rep, "provenance.requests_per_second"),
+                           e2e_num(rep, "provenance.requests_sent") / secs, 1e-6);
     CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 1);
     check_fairness(rep, records);
     cJSON_Delete(rep);
