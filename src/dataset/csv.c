@@ -50,8 +50,8 @@ static void new_field(fs_dataset *ds, scan *sc)
     sc->field_start = ds->buf.len;
     sc->quoted = false;
     sc->after_quote = false;
-    if (fs_buf_status(&ds->buf) != FS_OK) {
-        ds->n_fields++; /* the record is reported as too long; stop storing offsets */
+    if (fs_buf_status(&ds->buf) != FS_OK || sc->nomem) {
+        ds->n_fields++; /* the record is reported as an error; stop storing offsets */
         return;
     }
     if (ds->n_fields == ds->cap_fields) {

@@ -1,7 +1,8 @@
 #ifndef FS_TEST_H
 #define FS_TEST_H
 /* Shared CUnit runner for the unit suites: each module's runner lists its suites and
- * calls fs_test_main(). Options: -s SUITE, -t TEST, --xml (CUnit automated output). */
+ * calls fs_test_main(). Options: -s SUITE, -t TEST, --xml (CUnit automated output),
+ * --fail-alloc-each [--fail-alloc-max N] (allocation-failure torture, docs/development.md). */
 #include <CUnit/CUnit.h>
 #include <stddef.h>
 

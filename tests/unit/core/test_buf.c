@@ -15,8 +15,8 @@ static void test_core_buf__append_and_take(void)
     }
     fs_buf_printf(&b, "%d-%s", 42, "x");
     CU_ASSERT_EQUAL(fs_buf_status(&b), FS_OK);
-    CU_ASSERT_EQUAL(b.len, 2004);
-    CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&b) + 2000, "42-x");
+    /* one assertion: after a failed allocation the buffer is shorter than 2000 bytes */
+    CU_ASSERT(b.len == 2004 && strcmp(fs_buf_cstr(&b) + 2000, "42-x") == 0);
     size_t len = 0;
     char *p = fs_buf_take(&b, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
