@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "core/alloc_test.h"
 #include "dataset_fixture.h"
 #include "fairshake/core.h"
 #include "fairshake/dataset.h"
@@ -167,7 +168,48 @@ static void test_dataset_csv__blank_lines_and_empty_files(void)
     CU_ASSERT_PTR_NULL(ds);
 }
 
+/* Each allocation of reading a wide CSV fails in turn: every attempt ends in a clean
+ * error or a full read, never a write through a failed array (it once crashed here). */
+static void test_dataset_csv__every_failed_allocation_is_clean(void)
+{
+    char path[600];
+    const char *text = "text,label,group,id,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n"
+                       "\"x, y\",positive,g1,r1,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16\n"
+                       "z,negative,g2,r2,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16\n";
+    ds_fixture_write(path, sizeof path, "wide.csv", text, strlen(text));
+    size_t total = 0;
+    for (size_t k = 0; k <= 400; k++) {
+        fs_dataset_opts o = FS_DATASET_OPTS_INIT;
+        fs_dataset *ds = NULL;
+        const fs_record *r = NULL;
+        size_t records = 0;
+        fs__alloc_fail_at(k); /* 0: count only */
+        fs_status st = fs_dataset_open(&ds, path, &o, NULL);
+        while (st == FS_OK) {
+            st = fs_dataset_next(ds, &r, NULL);
+            if (st != FS_OK || r == NULL) {
+                break;
+            }
+            records++;
+        }
+        fs_dataset_free(ds);
+        fs__alloc_hook_off();
+        if (k == 0) {
+            total = fs__alloc_count();
+            CU_ASSERT_EQUAL(st, FS_OK);
+            CU_ASSERT_EQUAL(records, 2);
+            CU_ASSERT(total > 0);
+        } else if (k > total) {
+            break;
+        } else {
+            CU_ASSERT(st == FS_OK || st == FS_ERR_NOMEM || st == FS_ERR_INPUT);
+        }
+    }
+}
+
 const fs_test_case fs_dataset_csv_tests[] = {
+    { "test_dataset_csv__every_failed_allocation_is_clean",
+      test_dataset_csv__every_failed_allocation_is_clean },
     { "test_dataset_csv__quotes_commas_and_newlines",
       test_dataset_csv__quotes_commas_and_newlines },
     { "test_dataset_csv__crlf_and_bom", test_dataset_csv__crlf_and_bom },
