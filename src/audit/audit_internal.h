@@ -83,6 +83,10 @@ typedef struct fs_audit__summary {
     double leak_rate; /* disclosed / sensitive items in the answered clean inputs */
 } fs_audit__summary;
 
+/** Grow the array *p of *cap elements of size bytes to hold need, doubling; new elements
+ *  are zeroed. false: out of memory or overflow (*p is then unchanged). */
+bool fs_audit__grow(void **p, size_t *cap, size_t need, size_t size);
+
 /** Latencies and token counts of the answers that came from the model (not from the
  *  cache), each with its column (condition), for per-condition percentiles. */
 typedef struct fs_audit__lat {

@@ -65,27 +65,6 @@ static int cell_of(const fs_audit__view *v, const fs_outcome *o)
     return FS_AUDIT__UNPARSED;
 }
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) {
-        return true;
-    }
-    size_t c = *cap ? *cap * 2 : 16, bytes;
-    while (c < need) {
-        c *= 2;
-    }
-    if (!fs_size_mul(&bytes, c, size)) {
-        return false;
-    }
-    void *q = fs_realloc(*p, bytes);
-    if (q == NULL) {
-        return false;
-    }
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 static long find_or_add(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
 {
     for (size_t i = 0; i < *n; i++) {
@@ -93,7 +72,7 @@ static long find_or_add(char ***names, size_t *n, size_t *cap, const char *s, si
             return (long)i;
         }
     }
-    if (!grow((void **)names, cap, *n + 1, sizeof(char *))) {
+    if (!fs_audit__grow((void **)names, cap, *n + 1, sizeof(char *))) {
         return -1;
     }
     (*names)[*n] = fs_strndup(s, len);
@@ -130,7 +109,7 @@ static fs_status keep_example(cf_data *d, size_t axis, const cf_obs *ob, const f
         examples_of(d, axis) >= d->v->cfg->examples) {
         return FS_OK;
     }
-    if (!grow((void **)&d->ex, &d->cap_ex, d->n_ex + 1, sizeof *d->ex)) {
+    if (!fs_audit__grow((void **)&d->ex, &d->cap_ex, d->n_ex + 1, sizeof *d->ex)) {
         return FS_FAIL(d->err, FS_ERR_NOMEM, "out of memory");
     }
     cf_example *e = &d->ex[d->n_ex++];
@@ -183,7 +162,7 @@ static fs_status on_cf_row(const fs_variant *var, const fs_outcome *o, void *pay
         }
     }
     if (a < 0) {
-        if (!grow((void **)&d->axes, &axis_cap, d->n_axes + 1, sizeof *d->axes)) {
+        if (!fs_audit__grow((void **)&d->axes, &axis_cap, d->n_axes + 1, sizeof *d->axes)) {
             return FS_FAIL(d->err, FS_ERR_NOMEM, "out of memory");
         }
         d->cap_axes = axis_cap;
@@ -200,7 +179,7 @@ static fs_status on_cf_row(const fs_variant *var, const fs_outcome *o, void *pay
     long to =
         find_or_add(&ax->groups, &ax->n_groups, &ax->cap_groups, arrow + 1, strlen(arrow + 1));
     if (from < 0 || to < 0 ||
-        !grow((void **)&ax->obs, &ax->cap_obs, ax->n_obs + 1, sizeof *ax->obs)) {
+        !fs_audit__grow((void **)&ax->obs, &ax->cap_obs, ax->n_obs + 1, sizeof *ax->obs)) {
         return FS_FAIL(d->err, FS_ERR_NOMEM, "out of memory");
     }
     cf_obs *ob = &ax->obs[ax->n_obs++];
@@ -693,8 +672,8 @@ static bool collect(pvals *pv, cJSON *node)
     for (cJSON *c = node ? node->child : NULL; c != NULL; c = c->next) {
         if (c->string != NULL && strcmp(c->string, "p_value") == 0 && cJSON_IsNumber(c)) {
             size_t cap = pv->cap;
-            if (!grow((void **)&pv->obj, &cap, pv->n + 1, sizeof *pv->obj) ||
-                !grow((void **)&pv->p, &pv->cap, pv->n + 1, sizeof *pv->p)) {
+            if (!fs_audit__grow((void **)&pv->obj, &cap, pv->n + 1, sizeof *pv->obj) ||
+                !fs_audit__grow((void **)&pv->p, &pv->cap, pv->n + 1, sizeof *pv->p)) {
                 return false;
             }
             pv->obj[pv->n] = node;

@@ -365,6 +365,28 @@ cJSON *fs_audit__latency_json(double *lat, size_t n_lat)
     return l;
 }
 
+bool fs_audit__grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) {
+        return true;
+    }
+    size_t c = *cap ? *cap * 2 : 16, bytes;
+    while (c < need) {
+        c *= 2;
+    }
+    if (!fs_size_mul(&bytes, c, size)) {
+        return false;
+    }
+    void *q = fs_realloc(*p, bytes);
+    if (q == NULL) {
+        return false;
+    }
+    memset((char *)q + *cap * size, 0, (c - *cap) * size);
+    *p = q;
+    *cap = c;
+    return true;
+}
+
 bool fs_audit__lat_push(fs_audit__lat *l, const fs_outcome *o, size_t col)
 {
     if (o->cached) {

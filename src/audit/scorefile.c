@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/audit_internal.h"
 #include "fairshake/score.h"
 #include "scorefile_int.h"
 
@@ -477,25 +478,6 @@ static fs_status get_text(sf *c, const char *field, bool nullable, const char **
     return fs_text_valid_utf8(*out, *len) ? FS_OK : bad(c, field, "invalid UTF-8");
 }
 
-static bool grow(void **p, size_t *cap, size_t want, size_t size)
-{
-    if (want <= *cap) {
-        return true;
-    }
-    size_t n = *cap < 8 ? 8 : *cap;
-    while (n < want) {
-        n *= 2;
-    }
-    size_t bytes = 0;
-    void *q = fs_size_mul(&bytes, n, size) ? fs_realloc(*p, bytes) : NULL;
-    if (q == NULL) {
-        return false;
-    }
-    *p = q;
-    *cap = n;
-    return true;
-}
-
 /* The "references" array (at least one string) into c->refs / c->ref_lens. */
 static fs_status get_refs(sf *c, size_t *n_out)
 {
@@ -511,8 +493,8 @@ static fs_status get_refs(sf *c, size_t *n_out)
     if (n == 0) {
         return bad(c, "references", "empty array: at least one reference is needed");
     }
-    if (!grow((void **)&c->refs, &cap, n, sizeof *c->refs) ||
-        !grow((void **)&c->ref_lens, &c->cap_refs, n, sizeof *c->ref_lens)) {
+    if (!fs_audit__grow((void **)&c->refs, &cap, n, sizeof *c->refs) ||
+        !fs_audit__grow((void **)&c->ref_lens, &c->cap_refs, n, sizeof *c->ref_lens)) {
         return nomem(c);
     }
     for (const cJSON *e = v->child; e != NULL && i < n; e = e->next, i++) {
@@ -729,7 +711,7 @@ static fs_status get_logprobs(sf *c, size_t *n_out)
         return bad(c, "logprobs", "expected an array of numbers, got %s", type_name(v));
     }
     size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
-    if (!grow((void **)&c->lp, &c->cap_lp, n + 1, sizeof *c->lp)) {
+    if (!fs_audit__grow((void **)&c->lp, &c->cap_lp, n + 1, sizeof *c->lp)) {
         return nomem(c);
     }
     for (const cJSON *e = v->child; e != NULL && i < n; e = e->next, i++) {

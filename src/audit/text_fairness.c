@@ -58,28 +58,6 @@ struct fs_audit__tcf {
     size_t c_cap;
 };
 
-static bool grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) {
-        return true;
-    }
-    size_t c = *cap ? *cap * 2 : 16, bytes;
-    while (c < need) {
-        c *= 2;
-    }
-    if (!fs_size_mul(&bytes, c, size)) {
-        return false;
-    }
-    void *q = fs_realloc(*p, bytes);
-    if (q == NULL) {
-        return false;
-    }
-    memset((char *)q + *cap * size, 0, (c - *cap) * size);
-    *p = q;
-    *cap = c;
-    return true;
-}
-
 static long find_or_add(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
 {
     for (size_t i = 0; i < *n; i++) {
@@ -87,7 +65,7 @@ static long find_or_add(char ***names, size_t *n, size_t *cap, const char *s, si
             return (long)i;
         }
     }
-    if (!grow((void **)names, cap, *n + 1, sizeof(char *))) {
+    if (!fs_audit__grow((void **)names, cap, *n + 1, sizeof(char *))) {
         return -1;
     }
     (*names)[*n] = fs_strndup(s, len);
@@ -156,7 +134,7 @@ static long axis_of(fs_audit__tcf *t, const char *name, size_t len)
             return (long)i;
         }
     }
-    if (!grow((void **)&t->axes, &t->cap_axes, t->n_axes + 1, sizeof *t->axes)) {
+    if (!fs_audit__grow((void **)&t->axes, &t->cap_axes, t->n_axes + 1, sizeof *t->axes)) {
         return -1;
     }
     t->axes[t->n_axes].name = fs_strndup(name, len);
@@ -182,7 +160,7 @@ fs_status fs_audit__tcf_cf_row(fs_audit__tcf *t, const fs_variant *v, const fs_o
     long to = from >= 0 ? find_or_add(&ax->groups, &ax->n_groups, &ax->cap_groups, arrow + 1,
                                       strlen(arrow + 1))
                         : -1;
-    if (to < 0 || !grow((void **)&t->obs, &t->cap_obs, t->n_obs + 1, sizeof *t->obs)) {
+    if (to < 0 || !fs_audit__grow((void **)&t->obs, &t->cap_obs, t->n_obs + 1, sizeof *t->obs)) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     tobs *ob = &t->obs[t->n_obs++];
@@ -210,10 +188,10 @@ fs_status fs_audit__tcf_clean_row(fs_audit__tcf *t, size_t rec, const char *answ
         return FS_OK; /* no counterfactual of this record: nothing to pair */
     }
     size_t cap = t->c_cap, c2 = t->c_cap, c3 = t->c_cap, c4 = t->c_cap;
-    if (!grow((void **)&t->c_state, &cap, rec + 1, sizeof *t->c_state) ||
-        !grow((void **)&t->c_item, &c2, rec + 1, sizeof *t->c_item) ||
-        !grow((void **)&t->c_hash, &c3, rec + 1, sizeof *t->c_hash) ||
-        !grow((void **)&t->c_answer, &c4, rec + 1, sizeof *t->c_answer)) {
+    if (!fs_audit__grow((void **)&t->c_state, &cap, rec + 1, sizeof *t->c_state) ||
+        !fs_audit__grow((void **)&t->c_item, &c2, rec + 1, sizeof *t->c_item) ||
+        !fs_audit__grow((void **)&t->c_hash, &c3, rec + 1, sizeof *t->c_hash) ||
+        !fs_audit__grow((void **)&t->c_answer, &c4, rec + 1, sizeof *t->c_answer)) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     t->c_cap = cap;
