@@ -3,8 +3,7 @@
 /* Internal to the report module: escaping and formatting shared by the HTML pieces. */
 #include "fairshake/core.h"
 
-/** Fixed-point text with '.' whatever the caller's locale. */
-void fs_report__fixed(char *out, size_t cap, double v, int decimals);
+#include "report/report_fmt.h" /* fs_report__fixed and the number formatters */
 /** Append s with & < > " ' escaped; NULL shows "(none)". */
 void fs_report__esc(fs_buf *b, const char *s);
 /** Append s[0..n) with & < > " ' escaped. */

@@ -41,8 +41,8 @@ static bool same(const units *a, size_t i, const units *b, size_t j)
 }
 
 /* Mark in keep_a/keep_b the clusters of one longest common subsequence. */
-static fs_status lcs(const units *a, const units *b, unsigned char *keep_a,
-                     unsigned char *keep_b, fs_error *err)
+static fs_status lcs(const units *a, const units *b, unsigned char *keep_a, unsigned char *keep_b,
+                     fs_error *err)
 {
     size_t w = b->n + 1, cells;
     if (!fs_size_mul(&cells, a->n + 1, w)) {
@@ -56,7 +56,7 @@ static fs_status lcs(const units *a, const units *b, unsigned char *keep_a,
         for (size_t j = b->n; j-- > 0;) {
             uint16_t down = t[(i + 1) * w + j], right = t[i * w + j + 1];
             t[i * w + j] = same(a, i, b, j) ? (uint16_t)(t[(i + 1) * w + j + 1] + 1)
-                                             : (down > right ? down : right);
+                                            : (down > right ? down : right);
         }
     }
     for (size_t i = 0, j = 0; i < a->n && j < b->n;) {

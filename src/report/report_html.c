@@ -7,13 +7,13 @@
  * carry dir="auto", so right-to-left records display in their own direction. */
 #include "fairshake/report.h"
 
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/json.h"
 #include "report/html_internal.h"
+#include "report/report_fmt.h"
 
 static const char css[] =
     ":root{--fg:#1d2330;--muted:#5b6475;--line:#d8dde6;--bad:#b3261e;--good:#1e7b34;"
@@ -58,18 +58,6 @@ static double num(const cJSON *obj, const char *key)
 static const cJSON *get(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-void fs_report__fixed(char *out, size_t cap, double v, int decimals)
-{
-    snprintf(out, cap, "%.*f", decimals, v);
-    const struct lconv *lc = localeconv();
-    char point = (lc && lc->decimal_point && lc->decimal_point[0]) ? lc->decimal_point[0] : '.';
-    for (char *p = out; *p != '\0'; p++) {
-        if (*p == point) {
-            *p = '.';
-        }
-    }
 }
 
 void fs_report__esc(fs_buf *b, const char *s)
@@ -150,60 +138,39 @@ void fs_report__esc_text(fs_buf *b, fs_text_segmenter *seg, const char *s)
     }
 }
 
+/* Numbers: the shared formatters (report_fmt.h) with a muted "n/a". */
+#define NA "<span class=\"muted\">n/a</span>"
 static void put_pct(fs_buf *b, double v)
 {
-    char t[48];
-    if (!isfinite(v)) {
-        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
-        return;
-    }
-    fs_report__fixed(t, sizeof t, v * 100.0, 1);
-    fs_buf_printf(b, "%s%%", t);
+    fs_report__pct(b, v, NA);
 }
-
 static void put_pts(fs_buf *b, double v)
 {
-    char t[48];
-    if (!isfinite(v)) {
-        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
-        return;
-    }
-    fs_report__fixed(t, sizeof t, v * 100.0, 1);
-    fs_buf_printf(b, "%s%s pts", v >= 0 && t[0] != '-' ? "+" : "", t);
+    fs_report__pts(b, v, NA);
 }
-
 static void put_ci(fs_buf *b, const cJSON *ci)
 {
-    char lo[48], hi[48];
-    if (!cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
-        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
-        return;
-    }
-    fs_report__fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble * 100.0, 1);
-    fs_report__fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble * 100.0, 1);
-    fs_buf_printf(b, "[%s, %s]", lo, hi);
+    fs_report__ci_pts(b, ci, NA);
 }
-
 static void put_p(fs_buf *b, double p)
 {
-    char t[48];
-    if (!isfinite(p)) {
-        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
-    } else if (p < 0.0001) {
-        fs_buf_puts(b, "&lt; 0.0001");
-    } else {
-        fs_report__fixed(t, sizeof t, p, 4);
-        fs_buf_puts(b, t);
-    }
+    fs_report__p(b, p, NA, "&lt; 0.0001");
 }
-
 static void put_count(fs_buf *b, double v)
 {
-    if (isfinite(v)) {
-        fs_buf_printf(b, "%.0f", v);
-    } else {
-        fs_buf_puts(b, "<span class=\"muted\">n/a</span>");
-    }
+    fs_report__count(b, v, NA);
+}
+static void put_metric(fs_buf *b, const char *mm, double v)
+{
+    fs_report__metric(b, mm, v, NA);
+}
+static void put_metric_delta(fs_buf *b, const char *mm, double v)
+{
+    fs_report__metric_delta(b, mm, v, NA);
+}
+static void put_metric_ci(fs_buf *b, const char *mm, const cJSON *ci)
+{
+    fs_report__metric_ci(b, mm, ci, NA);
 }
 
 /* ---- sections ------------------------------------------------------------------------ */
@@ -215,45 +182,6 @@ typedef struct page {
     const cJSON *labels;
     const char *mm; /* the current target's main metric */
 } page;
-
-static bool is_fraction(const char *mm)
-{
-    return strcmp(mm, "perplexity") != 0 && strcmp(mm, "mean_logprob") != 0;
-}
-
-static void put_metric(fs_buf *b, const char *mm, double v)
-{
-    char t[48];
-    if (is_fraction(mm) || !isfinite(v)) {
-        put_pct(b, v);
-        return;
-    }
-    fs_report__fixed(t, sizeof t, v, 2);
-    fs_buf_puts(b, t);
-}
-
-static void put_metric_delta(fs_buf *b, const char *mm, double v)
-{
-    char t[48];
-    if (is_fraction(mm) || !isfinite(v)) {
-        put_pts(b, v);
-        return;
-    }
-    fs_report__fixed(t, sizeof t, v, 2);
-    fs_buf_printf(b, "%s%s", v >= 0 && t[0] != '-' ? "+" : "", t);
-}
-
-static void put_metric_ci(fs_buf *b, const char *mm, const cJSON *ci)
-{
-    char lo[48], hi[48];
-    if (is_fraction(mm) || !cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
-        put_ci(b, ci);
-        return;
-    }
-    fs_report__fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble, 2);
-    fs_report__fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble, 2);
-    fs_buf_printf(b, "[%s, %s]", lo, hi);
-}
 
 static void verdict_html(page *pg)
 {
@@ -331,7 +259,7 @@ static void headline_html(page *pg, const cJSON *t)
     put_metric_ci(b, mm, get(clean, cls ? "accuracy_ci95" : "main_metric_ci95"));
     fs_buf_printf(b, ", n = %.0f)%s</li>", num(clean, "n"),
                   cls ? ": the share of unmodified inputs the model labels correctly." : ".");
-    double sign = is_fraction(mm) ? 1.0 : -1.0;
+    double sign = fs_report__is_fraction(mm) ? 1.0 : -1.0;
     for (const cJSON *r = get(t, "robustness")->child; r != NULL; r = r->next) {
         double d = sign * num(get(r, "delta"), mm);
         if (isfinite(d) && (worst == NULL || d < sign * num(get(worst, "delta"), mm))) {
@@ -524,8 +452,8 @@ static void robustness_chart(page *pg, const cJSON *rob)
         bars[n].lo = ci_at(ci, 0);
         bars[n].hi = ci_at(ci, 1);
     }
-    bars_svg(pg, "Change in the main metric per perturbation", bars, n, is_fraction(pg->mm) ? 1 : 2,
-             NAN);
+    bars_svg(pg, "Change in the main metric per perturbation", bars, n,
+             fs_report__is_fraction(pg->mm) ? 1 : 2, NAN);
 }
 
 static void robustness_table(page *pg, const cJSON *rob)
@@ -1128,7 +1056,7 @@ static void text_groups_html(page *pg, const cJSON *a)
                   ci_at(ci, 1) };
         bars[n++] = x;
     }
-    if (n > 0 && is_fraction(item) && get(a, "item_metric") != NULL &&
+    if (n > 0 && fs_report__is_fraction(item) && get(a, "item_metric") != NULL &&
         !cJSON_IsNull(get(a, "item_metric"))) {
         bars_svg(pg, "Mean item score per group", bars, n, 0, NAN);
     }
@@ -1325,7 +1253,7 @@ static fs_status target_html(page *pg, const cJSON *t, fs_error *err)
         fs_buf_puts(b, "<p>Each perturbation is compared with the clean input on the same "
                        "records: &Delta; is perturbed minus clean ");
         fs_buf_puts(b, pg->mm);
-        fs_buf_puts(b, is_fraction(pg->mm) ? " in percentage points" : "");
+        fs_buf_puts(b, fs_report__is_fraction(pg->mm) ? " in percentage points" : "");
         fs_buf_puts(b, ", whiskers show its 95% paired-bootstrap interval.</p>");
         robustness_chart(pg, rob);
         robustness_table(pg, rob);

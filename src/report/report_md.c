@@ -3,12 +3,12 @@
  * or the model is escaped so it can never become Markdown or HTML structure. */
 #include "fairshake/report.h"
 
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/json.h"
+#include "report/report_fmt.h"
 
 static double num(const cJSON *obj, const char *key)
 {
@@ -21,78 +21,39 @@ static const cJSON *get(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-/* Fixed-point text with '.' whatever the caller's locale. */
-static void fixed(char *out, size_t cap, double v, int decimals)
-{
-    snprintf(out, cap, "%.*f", decimals, v);
-    const struct lconv *lc = localeconv();
-    char point = (lc && lc->decimal_point && lc->decimal_point[0]) ? lc->decimal_point[0] : '.';
-    for (char *p = out; *p != '\0'; p++) {
-        if (*p == point) {
-            *p = '.';
-        }
-    }
-}
-
+/* Numbers: the shared formatters (report_fmt.h) with a plain "n/a". */
+#define NA "n/a"
 static void put_pct(fs_buf *b, double v)
 {
-    char t[48];
-    if (!isfinite(v)) {
-        fs_buf_puts(b, "n/a");
-        return;
-    }
-    fixed(t, sizeof t, v * 100.0, 1);
-    fs_buf_puts(b, t);
-    fs_buf_putc(b, '%');
+    fs_report__pct(b, v, NA);
 }
-
 static void put_signed_pts(fs_buf *b, double v)
 {
-    char t[48];
-    if (!isfinite(v)) {
-        fs_buf_puts(b, "n/a");
-        return;
-    }
-    fixed(t, sizeof t, v * 100.0, 1);
-    if (v >= 0 && t[0] != '-') {
-        fs_buf_putc(b, '+');
-    }
-    fs_buf_puts(b, t);
-    fs_buf_puts(b, " pts");
+    fs_report__pts(b, v, NA);
 }
-
 static void put_ci_pts(fs_buf *b, const cJSON *ci)
 {
-    if (!cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
-        fs_buf_puts(b, "n/a");
-        return;
-    }
-    char lo[48], hi[48];
-    fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble * 100.0, 1);
-    fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble * 100.0, 1);
-    fs_buf_printf(b, "[%s, %s]", lo, hi);
+    fs_report__ci_pts(b, ci, NA);
 }
-
 static void put_p(fs_buf *b, double p)
 {
-    char t[48];
-    if (!isfinite(p)) {
-        fs_buf_puts(b, "n/a");
-    } else if (p < 0.0001) {
-        fs_buf_puts(b, "< 0.0001");
-    } else {
-        fixed(t, sizeof t, p, 4);
-        fs_buf_puts(b, t);
-    }
+    fs_report__p(b, p, NA, "< 0.0001");
 }
-
 static void put_count(fs_buf *b, double v)
 {
-    if (isfinite(v)) {
-        fs_buf_printf(b, "%.0f", v);
-    } else {
-        fs_buf_puts(b, "n/a");
-    }
+    fs_report__count(b, v, NA);
+}
+static void put_metric(fs_buf *b, const char *mm, double v)
+{
+    fs_report__metric(b, mm, v, NA);
+}
+static void put_metric_delta(fs_buf *b, const char *mm, double v)
+{
+    fs_report__metric_delta(b, mm, v, NA);
+}
+static void put_metric_ci(fs_buf *b, const char *mm, const cJSON *ci)
+{
+    fs_report__metric_ci(b, mm, ci, NA);
 }
 
 /* Escape text from the dataset or the model: Markdown punctuation gets a backslash, '<'
@@ -162,12 +123,12 @@ static void verdict_md(fs_buf *b, const cJSON *root)
     fs_buf_puts(b, "| gate | target | value | threshold | result |\n|---|---|---|---|---|\n");
     for (const cJSON *g = gates ? gates->child : NULL; g != NULL; g = g->next) {
         char thr[48], val[48];
-        fixed(thr, sizeof thr, num(g, "threshold"), 4);
+        fs_report__fixed(thr, sizeof thr, num(g, "threshold"), 4);
         fs_buf_printf(b, "| `%s` | ", fs_json__str(g, "name"));
         put_text(b, fs_json__str(g, "target"));
         fs_buf_puts(b, " | ");
         if (isfinite(num(g, "value"))) {
-            fixed(val, sizeof val, num(g, "value"), 4);
+            fs_report__fixed(val, sizeof val, num(g, "value"), 4);
             fs_buf_puts(b, val);
             const char *where = fs_json__str(g, "perturbation") != NULL
                                     ? fs_json__str(g, "perturbation")
@@ -198,46 +159,6 @@ static const char *main_metric(const cJSON *t)
     return m ? m : "accuracy";
 }
 
-/* Fractions print as percentages and their changes as points; perplexity as itself. */
-static bool is_fraction(const char *mm)
-{
-    return strcmp(mm, "perplexity") != 0 && strcmp(mm, "mean_logprob") != 0;
-}
-
-static void put_metric(fs_buf *b, const char *mm, double v)
-{
-    char t[48];
-    if (is_fraction(mm) || !isfinite(v)) {
-        put_pct(b, v);
-        return;
-    }
-    fixed(t, sizeof t, v, 2);
-    fs_buf_puts(b, t);
-}
-
-static void put_metric_delta(fs_buf *b, const char *mm, double v)
-{
-    char t[48];
-    if (is_fraction(mm) || !isfinite(v)) {
-        put_signed_pts(b, v);
-        return;
-    }
-    fixed(t, sizeof t, v, 2);
-    fs_buf_printf(b, "%s%s", v >= 0 && t[0] != '-' ? "+" : "", t);
-}
-
-static void put_metric_ci(fs_buf *b, const char *mm, const cJSON *ci)
-{
-    char lo[48], hi[48];
-    if (is_fraction(mm) || !cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2) {
-        put_ci_pts(b, ci);
-        return;
-    }
-    fixed(lo, sizeof lo, cJSON_GetArrayItem(ci, 0)->valuedouble, 2);
-    fixed(hi, sizeof hi, cJSON_GetArrayItem(ci, 1)->valuedouble, 2);
-    fs_buf_printf(b, "[%s, %s]", lo, hi);
-}
-
 static void headline_md(fs_buf *b, const cJSON *t)
 {
     const cJSON *clean = get(t, "clean");
@@ -251,7 +172,7 @@ static void headline_md(fs_buf *b, const cJSON *t)
     fs_buf_printf(b, ", n = %.0f)%s\n", num(clean, "n"),
                   cls ? ": the share of unmodified inputs the model labels correctly." : ".");
     const cJSON *worst = NULL;
-    double sign = is_fraction(mm) ? 1.0 : -1.0; /* perplexity: higher is worse */
+    double sign = fs_report__is_fraction(mm) ? 1.0 : -1.0; /* perplexity: higher is worse */
     for (const cJSON *r = get(t, "robustness") ? get(t, "robustness")->child : NULL; r != NULL;
          r = r->next) {
         double d = sign * num(get(r, "delta"), mm);
@@ -294,7 +215,7 @@ static void ms_cell(fs_buf *b, const cJSON *lat, const char *key)
     char v[48];
     fs_buf_puts(b, " | ");
     if (isfinite(num(lat, key))) {
-        fixed(v, sizeof v, num(lat, key), 1);
+        fs_report__fixed(v, sizeof v, num(lat, key), 1);
         fs_buf_puts(b, v);
     } else {
         fs_buf_puts(b, "n/a");
@@ -306,10 +227,10 @@ static void latency_md(fs_buf *b, const cJSON *t)
 {
     const cJSON *lat = get(get(t, "clean"), "latency_ms"), *u = get(t, "usage");
     char p50[48], p90[48], p95[48], p99[48];
-    fixed(p50, sizeof p50, num(lat, "p50"), 1);
-    fixed(p90, sizeof p90, num(lat, "p90"), 1);
-    fixed(p95, sizeof p95, num(lat, "p95"), 1);
-    fixed(p99, sizeof p99, num(lat, "p99"), 1);
+    fs_report__fixed(p50, sizeof p50, num(lat, "p50"), 1);
+    fs_report__fixed(p90, sizeof p90, num(lat, "p90"), 1);
+    fs_report__fixed(p95, sizeof p95, num(lat, "p95"), 1);
+    fs_report__fixed(p99, sizeof p99, num(lat, "p99"), 1);
     if (!isfinite(num(lat, "p50"))) {
         fs_buf_puts(b, "Latency: n/a (");
         put_text(b, fs_json__str(lat, "p50_reason"));
@@ -636,7 +557,7 @@ static void put_dec(fs_buf *b, double v, int decimals, bool sign)
         fs_buf_puts(b, "n/a");
         return;
     }
-    fixed(t, sizeof t, v, decimals);
+    fs_report__fixed(t, sizeof t, v, decimals);
     fs_buf_printf(b, "%s%s", sign && v >= 0 && t[0] != '-' ? "+" : "", t);
 }
 
@@ -1095,7 +1016,7 @@ static void robustness_md(fs_buf *b, const cJSON *t, const cJSON *rob)
                   "Each perturbation is compared with the clean input on the same records. "
                   "Δ is perturbed minus clean %s%s; the 95%% CI is a paired bootstrap over "
                   "records; p is the %s.\n\n",
-                  mm, is_fraction(mm) ? " in percentage points" : "",
+                  mm, fs_report__is_fraction(mm) ? " in percentage points" : "",
                   strcmp(mm, "accuracy") == 0 ? "exact McNemar test"
                                               : "sign-flip test on per-record score changes");
     fs_buf_printf(b,
@@ -1135,8 +1056,8 @@ static void provenance_md(fs_buf *b, const cJSON *root)
                   num(p, "requests_sent"), num(p, "cache_hits"));
     if (isfinite(num(p, "requests_per_second"))) {
         char rps[48], secs[48];
-        fixed(rps, sizeof rps, num(p, "requests_per_second"), 1);
-        fixed(secs, sizeof secs, num(p, "send_seconds"), 2);
+        fs_report__fixed(rps, sizeof rps, num(p, "requests_per_second"), 1);
+        fs_report__fixed(secs, sizeof secs, num(p, "send_seconds"), 2);
         fs_buf_printf(b, "; throughput %s requests/s over %s s of sending", rps, secs);
     }
     fs_buf_puts(b, "\n\n");
