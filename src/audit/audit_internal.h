@@ -87,6 +87,10 @@ typedef struct fs_audit__summary {
  *  are zeroed. false: out of memory or overflow (*p is then unchanged). */
 bool fs_audit__grow(void **p, size_t *cap, size_t need, size_t size);
 
+/** The index of s[0..len) in the name list *names (n used, cap allocated), added at the
+ *  end when absent; -1 when out of memory. */
+long fs_audit__intern(char ***names, size_t *n, size_t *cap, const char *s, size_t len);
+
 /** Latencies and token counts of the answers that came from the model (not from the
  *  cache), each with its column (condition), for per-condition percentiles. */
 typedef struct fs_audit__lat {

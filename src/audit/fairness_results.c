@@ -65,20 +65,6 @@ static int cell_of(const fs_audit__view *v, const fs_outcome *o)
     return FS_AUDIT__UNPARSED;
 }
 
-static long find_or_add(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (strlen((*names)[i]) == len && memcmp((*names)[i], s, len) == 0) {
-            return (long)i;
-        }
-    }
-    if (!fs_audit__grow((void **)names, cap, *n + 1, sizeof(char *))) {
-        return -1;
-    }
-    (*names)[*n] = fs_strndup(s, len);
-    return (*names)[*n] == NULL ? -1 : (long)(*n)++;
-}
-
 static size_t examples_of(const cf_data *d, size_t axis)
 {
     size_t n = 0;
@@ -174,10 +160,10 @@ static fs_status on_cf_row(const fs_variant *var, const fs_outcome *o, void *pay
         a = (long)d->n_axes++;
     }
     cf_axis *ax = &d->axes[a];
-    long from = find_or_add(&ax->groups, &ax->n_groups, &ax->cap_groups, colon + 1,
-                            (size_t)(arrow - colon - 1));
+    long from = fs_audit__intern(&ax->groups, &ax->n_groups, &ax->cap_groups, colon + 1,
+                                 (size_t)(arrow - colon - 1));
     long to =
-        find_or_add(&ax->groups, &ax->n_groups, &ax->cap_groups, arrow + 1, strlen(arrow + 1));
+        fs_audit__intern(&ax->groups, &ax->n_groups, &ax->cap_groups, arrow + 1, strlen(arrow + 1));
     if (from < 0 || to < 0 ||
         !fs_audit__grow((void **)&ax->obs, &ax->cap_obs, ax->n_obs + 1, sizeof *ax->obs)) {
         return FS_FAIL(d->err, FS_ERR_NOMEM, "out of memory");
@@ -483,7 +469,7 @@ static fs_status group_index(const fs_audit__view *v, char ***names_out, size_t 
     size_t n = 0, cap = 0;
     for (size_t r = 0; r < v->n_rec; r++) {
         if (v->group[r] != NULL &&
-            find_or_add(&names, &n, &cap, v->group[r], strlen(v->group[r])) < 0) {
+            fs_audit__intern(&names, &n, &cap, v->group[r], strlen(v->group[r])) < 0) {
             return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
         }
     }

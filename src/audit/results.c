@@ -387,6 +387,20 @@ bool fs_audit__grow(void **p, size_t *cap, size_t need, size_t size)
     return true;
 }
 
+long fs_audit__intern(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strlen((*names)[i]) == len && memcmp((*names)[i], s, len) == 0) {
+            return (long)i;
+        }
+    }
+    if (!fs_audit__grow((void **)names, cap, *n + 1, sizeof(char *))) {
+        return -1;
+    }
+    (*names)[*n] = fs_strndup(s, len);
+    return (*names)[*n] == NULL ? -1 : (long)(*n)++;
+}
+
 bool fs_audit__lat_push(fs_audit__lat *l, const fs_outcome *o, size_t col)
 {
     if (o->cached) {

@@ -58,20 +58,6 @@ struct fs_audit__tcf {
     size_t c_cap;
 };
 
-static long find_or_add(char ***names, size_t *n, size_t *cap, const char *s, size_t len)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if (strlen((*names)[i]) == len && memcmp((*names)[i], s, len) == 0) {
-            return (long)i;
-        }
-    }
-    if (!fs_audit__grow((void **)names, cap, *n + 1, sizeof(char *))) {
-        return -1;
-    }
-    (*names)[*n] = fs_strndup(s, len);
-    return (*names)[*n] == NULL ? -1 : (long)(*n)++;
-}
-
 fs_status fs_audit__tcf_new(fs_audit__tcf **out, const fs_config *cfg, fs_error *err)
 {
     *out = NULL;
@@ -154,11 +140,11 @@ fs_status fs_audit__tcf_cf_row(fs_audit__tcf *t, const fs_variant *v, const fs_o
     }
     long a = axis_of(t, p + 3, (size_t)(colon - p - 3));
     taxis *ax = a >= 0 ? &t->axes[a] : NULL;
-    long from = ax ? find_or_add(&ax->groups, &ax->n_groups, &ax->cap_groups, colon + 1,
-                                 (size_t)(arrow - colon - 1))
+    long from = ax ? fs_audit__intern(&ax->groups, &ax->n_groups, &ax->cap_groups, colon + 1,
+                                      (size_t)(arrow - colon - 1))
                    : -1;
-    long to = from >= 0 ? find_or_add(&ax->groups, &ax->n_groups, &ax->cap_groups, arrow + 1,
-                                      strlen(arrow + 1))
+    long to = from >= 0 ? fs_audit__intern(&ax->groups, &ax->n_groups, &ax->cap_groups, arrow + 1,
+                                           strlen(arrow + 1))
                         : -1;
     if (to < 0 || !fs_audit__grow((void **)&t->obs, &t->cap_obs, t->n_obs + 1, sizeof *t->obs)) {
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
