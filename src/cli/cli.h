@@ -61,4 +61,11 @@ int cli_cmd_compare(const cli_cmd *cmd, cli_args *a);
 /** Print the failed gates of a run to stderr, one line each (nothing when all passed). */
 void cli_print_failed_gates(const fs_audit_result *res);
 
+/** Called with each text of an input file; non-zero stops and is returned. */
+typedef int (*cli_text_fn)(void *payload, const char *id, const char *text, size_t n,
+                           fs_error *err);
+/** Feed every text of --input FILE to fn: JSON Lines (.jsonl, .ndjson) by record, else
+ *  one text per line ("-": stdin). Returns fn's first non-zero result or an exit code. */
+int cli_each_text(const char *path, cli_text_fn fn, void *payload, fs_error *err);
+
 #endif

@@ -4,7 +4,6 @@
  * for --input); --json prints one object per record. */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,64 +55,9 @@ static int emit(finder *f, const char *id, const char *text, size_t len, fs_erro
     return 0;
 }
 
-static bool is_jsonl(const char *path)
+static int emit_text(void *payload, const char *id, const char *text, size_t len, fs_error *err)
 {
-    size_t n = strlen(path);
-    return (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) ||
-           (n > 7 && strcmp(path + n - 7, ".ndjson") == 0);
-}
-
-static int run_jsonl(finder *f, const char *path, fs_error *err)
-{
-    fs_dataset_opts o = FS_DATASET_OPTS_INIT;
-    fs_dataset *ds = NULL;
-    const fs_record *rec = NULL;
-    o.format = FS_FORMAT_JSONL;
-    fs_status st = fs_dataset_open(&ds, path, &o, err);
-    int rc = 0;
-    while (st == FS_OK && rc == 0) {
-        st = fs_dataset_next(ds, &rec, err);
-        if (st != FS_OK || rec == NULL) {
-            break;
-        }
-        rc = emit(f, rec->id, rec->input, rec->input_len, err);
-    }
-    fs_dataset_free(ds);
-    return st != FS_OK ? cli_fail(st, err) : rc;
-}
-
-static int run_lines(finder *f, const char *path, fs_error *err)
-{
-    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    uint64_t no = 0;
-    int rc = 0;
-    if (in == NULL) {
-        fprintf(stderr, "fairshake: %s: cannot open: %s\n", path, strerror(errno));
-        return 2;
-    }
-    while (rc == 0 && (n = getline(&line, &cap, in)) >= 0) {
-        char id[32];
-        no++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
-            line[--n] = '\0';
-        }
-        if (!fs_text_valid_utf8(line, (size_t)n)) {
-            fprintf(stderr, "fairshake: %s:%llu: text: not valid UTF-8\n", path,
-                    (unsigned long long)no);
-            rc = 2;
-            break;
-        }
-        snprintf(id, sizeof id, "%llu", (unsigned long long)no);
-        rc = emit(f, id, line, (size_t)n, err);
-    }
-    free(line);
-    if (in != stdin) {
-        fclose(in);
-    }
-    return rc;
+    return emit(payload, id, text, len, err);
 }
 
 /* Split "a,b,c" in place into names. */
@@ -171,7 +115,7 @@ int cli_cmd_identify(const cli_cmd *cmd, cli_args *a)
         rc = fs_text_valid_utf8(text, strlen(text)) ? emit(&f, "1", text, strlen(text), &err)
                                                     : cli_usage(cmd, "--text: not valid UTF-8");
     } else {
-        rc = is_jsonl(input) ? run_jsonl(&f, input, &err) : run_lines(&f, input, &err);
+        rc = cli_each_text(input, emit_text, &f, &err);
     }
     fs_identify_detector_free(f.d);
     fs_buf_dispose(&f.line);

@@ -7,7 +7,6 @@
 
 #include <fairshake/demographics.h>
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,64 +151,9 @@ static int emit(preview *p, const char *id, const char *text, size_t len, fs_err
     return 0;
 }
 
-static bool is_jsonl(const char *path)
+static int emit_text(void *payload, const char *id, const char *text, size_t len, fs_error *err)
 {
-    size_t n = strlen(path);
-    return (n > 6 && strcmp(path + n - 6, ".jsonl") == 0) ||
-           (n > 7 && strcmp(path + n - 7, ".ndjson") == 0);
-}
-
-static int run_jsonl(preview *p, const char *path, fs_error *err)
-{
-    fs_dataset_opts o = FS_DATASET_OPTS_INIT;
-    fs_dataset *ds = NULL;
-    const fs_record *rec = NULL;
-    o.format = FS_FORMAT_JSONL;
-    fs_status st = fs_dataset_open(&ds, path, &o, err);
-    int rc = 0;
-    while (st == FS_OK && rc == 0) {
-        st = fs_dataset_next(ds, &rec, err);
-        if (st != FS_OK || rec == NULL) {
-            break;
-        }
-        rc = emit(p, rec->id, rec->input, rec->input_len, err);
-    }
-    fs_dataset_free(ds);
-    return st != FS_OK ? cli_fail(st, err) : rc;
-}
-
-static int run_lines(preview *p, const char *path, fs_error *err)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    uint64_t no = 0;
-    int rc = 0;
-    if (f == NULL) {
-        fprintf(stderr, "fairshake: %s: cannot open: %s\n", path, strerror(errno));
-        return 2;
-    }
-    while (rc == 0 && (n = getline(&line, &cap, f)) >= 0) {
-        char id[32];
-        no++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
-            line[--n] = '\0';
-        }
-        if (!fs_text_valid_utf8(line, (size_t)n)) {
-            fprintf(stderr, "fairshake: %s:%llu: text: not valid UTF-8\n", path,
-                    (unsigned long long)no);
-            rc = 2;
-            break;
-        }
-        snprintf(id, sizeof id, "%llu", (unsigned long long)no);
-        rc = emit(p, id, line, (size_t)n, err);
-    }
-    free(line);
-    if (f != stdin) {
-        fclose(f);
-    }
-    return rc;
+    return emit(payload, id, text, len, err);
 }
 
 static bool has_param(const fs_perturb_info *info, const char *key)
@@ -378,7 +322,7 @@ int cli_cmd_perturb(const cli_cmd *cmd, cli_args *a)
             rc = emit(&p, "1", text, strlen(text), &err);
         }
     } else if (rc == 0) {
-        rc = is_jsonl(input) ? run_jsonl(&p, input, &err) : run_lines(&p, input, &err);
+        rc = cli_each_text(input, emit_text, &p, &err);
     }
     for (size_t s = 0; s < p.n; s++) {
         fs_perturber_free(p.perts[s]);
