@@ -67,8 +67,14 @@ FS_API fs_status fs_store_cache_get(fs_store *s, const char *key, char **body_ou
 FS_API fs_status fs_store_cache_put(fs_store *s, const char *key, const char *body, size_t n,
                                     fs_error *err);
 
-/** Commit the current batch now (the store also commits every batch_size writes). */
+/** Commit the current batch now. The store also commits on its own, at a write, once a
+ *  batch holds 4,096 writes or is 200 ms old. */
 FS_API fs_status fs_store_flush(fs_store *s, fs_error *err);
+
+/** Commit the current batch when it is 200 ms old; call this while waiting, so that the
+ *  last answers of a quiet spell are committed too. *wait_ms is how long until it should
+ *  be called again (-1: nothing is pending). s may be NULL. */
+FS_API fs_status fs_store_tick(fs_store *s, long *wait_ms, fs_error *err);
 
 /** Every (variant, outcome) row for target, ordered by record_index then perturbation
  *  then variant id. Variants with no outcome are reported with o == NULL. Pointers are

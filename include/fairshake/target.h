@@ -119,11 +119,16 @@ typedef struct fs_dispatch_opts {
     int fail_fast_failures;        /* stop after this many failed attempts in a row; 0: never */
     int grow_after; /* adaptive concurrency: +1 after this many successes in a row (after a
                        429 halved it); 0: never lower or raise it */
+    /* Called with the payload of next() and done() before the dispatcher waits for the
+     * network: a chance to finish batched work (the run commits its store). It sets
+     * *wait_ms to how long the wait may last at most (-1: no limit); a non-OK return stops
+     * the dispatch like one from done(). NULL: none. */
+    fs_status (*idle)(void *payload, long *wait_ms);
 } fs_dispatch_opts;
 
 #define FS_DISPATCH_OPTS_INIT                                \
     {                                                        \
-        8, 0.0, 30000, 5, 250, 30000, 0, 0.0, 0, 0, 0, 0, 10 \
+        8, 0.0, 30000, 5, 250, 30000, 0, 0.0, 0, 0, 0, 0, 10, NULL \
     }
 
 /** One request to send. body is borrowed until the done callback for id returns. */

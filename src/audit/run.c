@@ -234,6 +234,20 @@ static fs_status on_done(const fs_response *resp, void *payload)
     return st == FS_OK ? FS_OK : fail_inner(c, st);
 }
 
+/* Before the dispatcher waits: commit the answers of a batch that has grown old, so a
+ * quiet spell does not leave them uncommitted, and wake up when the next one will be. */
+static fs_status on_idle(void *payload, long *wait_ms)
+{
+    run_ctx *c = payload;
+    long a = -1, b = -1;
+    fs_status st = fs_store_tick(c->store, &a, &c->inner_err);
+    if (st == FS_OK) {
+        st = fs_store_tick(c->cache, &b, &c->inner_err);
+    }
+    *wait_ms = a < 0 ? b : (b < 0 || a < b ? a : b);
+    return st == FS_OK ? FS_OK : fail_inner(c, st);
+}
+
 /* Render the prompt and the request body for text into c->body, and the cache key of
  * (target identity, body) into key. */
 static fs_status build_request(run_ctx *c, const fs_record *rec, const char *text, size_t len,
@@ -843,6 +857,7 @@ static fs_status run_target(run_ctx *c, size_t ti)
     dis.backoff_base_ms = cfg->backoff_base_ms;
     dis.backoff_max_ms = cfg->backoff_max_ms;
     dis.grow_after = cfg->grow_after;
+    dis.idle = on_idle;
     dis.fail_fast_retry_after_ms = cfg->fail_fast_retry_after_ms;
     dis.fail_fast_failures = cfg->fail_fast_failures;
     /* the budgets are for the whole run: what earlier targets spent is gone */

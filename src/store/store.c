@@ -3,13 +3,15 @@
  *
  * Invariants: the schema version lives in PRAGMA user_version; meta('config_hash') names
  * the config that owns the file and is checked on every open. Writes are batched: the
- * first write opens a transaction and every FS_STORE_BATCH writes (and flush and close)
- * commit it; fs_store_free() rolls back what is pending. in_tx always mirrors SQLite's own
+ * first write opens a transaction; FS_STORE_BATCH writes, an age of FS_STORE_BATCH_MS
+ * (seen at a write or at fs_store_tick()), flush and close commit it; fs_store_free()
+ * rolls back what is pending. in_tx always mirrors SQLite's own
  * autocommit state, even after a failed statement. Every prepared statement is made once
  * at open, reset after each use and finalised on close. */
 #include "store/store_int.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "fairshake/core.h"
 
@@ -108,6 +110,13 @@ fs_status fs_store__step_bound(fs_store *s, sqlite3_stmt *st, int bind_rc, const
     return fs_store__step_done(s, st, what, err);
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 fs_status fs_store__write_begin(fs_store *s, fs_error *err)
 {
     if (s->in_tx) {
@@ -117,6 +126,7 @@ fs_status fs_store__write_begin(fs_store *s, fs_error *err)
     if (st == FS_OK) {
         s->in_tx = true;
         s->pending = 0;
+        s->opened_ms = now_ms();
     }
     return st;
 }
@@ -124,10 +134,24 @@ fs_status fs_store__write_begin(fs_store *s, fs_error *err)
 fs_status fs_store__write_end(fs_store *s, fs_error *err)
 {
     s->pending++;
-    if (s->pending < FS_STORE_BATCH) {
+    if (s->pending < FS_STORE_BATCH && now_ms() - s->opened_ms < FS_STORE_BATCH_MS) {
         return FS_OK;
     }
     return fs_store_flush(s, err);
+}
+
+fs_status fs_store_tick(fs_store *s, long *wait_ms, fs_error *err)
+{
+    *wait_ms = -1;
+    if (s == NULL || !s->in_tx) {
+        return FS_OK;
+    }
+    double age = now_ms() - s->opened_ms;
+    if (age >= FS_STORE_BATCH_MS) {
+        return fs_store_flush(s, err);
+    }
+    *wait_ms = (long)(FS_STORE_BATCH_MS - age) + 1;
+    return FS_OK;
 }
 
 fs_status fs_store_flush(fs_store *s, fs_error *err)
@@ -261,6 +285,10 @@ static fs_status connect(fs_store *s, fs_error *err)
     fs_status st = exec_sql(s, "PRAGMA journal_mode = WAL", "switch to WAL mode", err);
     if (st == FS_OK) {
         st = exec_sql(s, "PRAGMA synchronous = NORMAL", "set synchronous mode", err);
+    }
+    if (st == FS_OK) {
+        st = exec_sql(s, "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 8192",
+                      "size the page cache", err);
     }
     return st;
 }

@@ -24,8 +24,11 @@ typedef enum fs_store_stmt {
     FS_STMT__COUNT
 } fs_store_stmt;
 
-/* Writes per transaction: a killed run loses at most this many answers. */
-#define FS_STORE_BATCH 256
+/* A batch transaction commits after this many writes or when its first write is this
+ * many milliseconds old, whichever comes first (at a write or at fs_store_tick()): a killed
+ * run loses at most that much, which resume sends again. */
+#define FS_STORE_BATCH 4096
+#define FS_STORE_BATCH_MS 200
 
 struct fs_store {
     sqlite3 *db;
@@ -33,13 +36,14 @@ struct fs_store {
     sqlite3_stmt *stmt[FS_STMT__COUNT];
     bool in_tx;       /* a write transaction is open */
     unsigned pending; /* writes in the open transaction */
+    double opened_ms; /* monotonic time the open transaction began */
 };
 
 /** FS_ERR_STORE (or FS_ERR_NOMEM) with the path, what failed and SQLite's message. */
 fs_status fs_store__fail(fs_store *s, const char *what, fs_error *err);
 /** Open the batch transaction if none is open; call before every write. */
 fs_status fs_store__write_begin(fs_store *s, fs_error *err);
-/** Count one write; commits when the batch is full. */
+/** Count one write; commits when the batch is full or old enough. */
 fs_status fs_store__write_end(fs_store *s, fs_error *err);
 /** Bind s (NULL binds NULL) as UTF-8 text with its explicit length. */
 int fs_store__bind_str(sqlite3_stmt *st, int idx, const char *s);

@@ -448,7 +448,17 @@ static fs_status run_loop(fs_target__dispatcher *d, fs_error *err)
         if (st != FS_OK || finished(d) || d->stop != FS_OK) {
             break;
         }
-        st = d->tx->sleep(d, poll_timeout(d), err);
+        int timeout = poll_timeout(d);
+        if (d->opts.idle != NULL) {
+            long cap = -1;
+            fs_status ist = d->opts.idle(d->payload, &cap);
+            if (ist != FS_OK) {
+                d->stop = ist;
+                break;
+            }
+            timeout = cap >= 0 && cap < timeout ? (int)cap : timeout;
+        }
+        st = d->tx->sleep(d, timeout, err);
     }
     if (st == FS_OK && d->stop != FS_OK) {
         st = d->stop;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,21 +128,65 @@ static void put_n_variants(fs_store *s, int from, int to)
     }
 }
 
-static void test_store_store__batches_commit_every_256_writes(void)
+static void test_store_store__batches_commit_every_4096_writes(void)
 {
     char path[512];
     fs_store *s = store_fixture_open(path, sizeof path, "batch");
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     fs_store *reader = NULL;
     CU_ASSERT_EQUAL_FATAL(fs_store_open(&reader, path, "h1", false, NULL), FS_OK);
-    put_n_variants(s, 0, 300);
-    CU_ASSERT_EQUAL(count_variants(s), 300);      /* the writer sees its own batch */
-    CU_ASSERT_EQUAL(count_variants(reader), 256); /* one batch committed */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    put_n_variants(s, 0, 4100);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CU_ASSERT_EQUAL(count_variants(s), 4100); /* the writer sees its own batch */
+    int64_t seen = count_variants(reader);
+    CU_ASSERT(seen > 0 && seen < 4100); /* committed batches only */
+    if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 190) {
+        CU_ASSERT_EQUAL(seen, 4096); /* fast enough that no batch grew old: one full batch */
+    }
     CU_ASSERT_EQUAL(fs_store_flush(s, NULL), FS_OK);
-    CU_ASSERT_EQUAL(count_variants(reader), 300);
-    put_n_variants(s, 300, 310);
+    CU_ASSERT_EQUAL(count_variants(reader), 4100);
+    put_n_variants(s, 4100, 4110);
     fs_store_free(s); /* rolls back the pending 10 */
-    CU_ASSERT_EQUAL(count_variants(reader), 300);
+    CU_ASSERT_EQUAL(count_variants(reader), 4100);
+    CU_ASSERT_EQUAL(fs_store_close(reader, NULL), FS_OK);
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* A batch that stops growing is committed once it is 200 ms old: by the next write, or by
+ * fs_store_tick() while the run waits. */
+static void test_store_store__old_batch_commits_on_tick_and_write(void)
+{
+    char path[512];
+    long wait = 0;
+    fs_store *s = store_fixture_open(path, sizeof path, "tick");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    fs_store *reader = NULL;
+    CU_ASSERT_EQUAL_FATAL(fs_store_open(&reader, path, "h1", false, NULL), FS_OK);
+    CU_ASSERT_EQUAL(fs_store_tick(s, &wait, NULL), FS_OK);
+    CU_ASSERT_EQUAL(wait, -1); /* nothing pending */
+    put_n_variants(s, 0, 3);
+    CU_ASSERT_EQUAL(fs_store_tick(s, &wait, NULL), FS_OK);
+    CU_ASSERT(wait > 0 && wait <= 201);
+    CU_ASSERT_EQUAL(count_variants(reader), 0);
+    sleep_ms(wait);
+    CU_ASSERT_EQUAL(fs_store_tick(s, &wait, NULL), FS_OK);
+    CU_ASSERT_EQUAL(wait, -1);
+    CU_ASSERT_EQUAL(count_variants(reader), 3);
+    put_n_variants(s, 3, 4);
+    sleep_ms(210);
+    put_n_variants(s, 4, 5); /* the batch is old: this write commits it */
+    CU_ASSERT_EQUAL(count_variants(reader), 5);
+    CU_ASSERT_EQUAL(fs_store_tick(NULL, &wait, NULL), FS_OK);
+    CU_ASSERT_EQUAL(wait, -1);
+    CU_ASSERT_EQUAL(fs_store_close(s, NULL), FS_OK);
     CU_ASSERT_EQUAL(fs_store_close(reader, NULL), FS_OK);
 }
 
@@ -240,8 +285,10 @@ const fs_test_case fs_store_store_tests[] = {
     { "test_store_store__other_config_refused_fresh_accepted",
       test_store_store__other_config_refused_fresh_accepted },
     { "test_store_store__data_survives_reopen", test_store_store__data_survives_reopen },
-    { "test_store_store__batches_commit_every_256_writes",
-      test_store_store__batches_commit_every_256_writes },
+    { "test_store_store__batches_commit_every_4096_writes",
+      test_store_store__batches_commit_every_4096_writes },
+    { "test_store_store__old_batch_commits_on_tick_and_write",
+      test_store_store__old_batch_commits_on_tick_and_write },
     { "test_store_store__ten_thousand_rows_and_silence",
       test_store_store__ten_thousand_rows_and_silence },
     { "test_store_store__missing_directory_fails", test_store_store__missing_directory_fails },

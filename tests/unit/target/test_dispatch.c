@@ -37,6 +37,9 @@ typedef struct run_ctx {
     int order[MAX_REQ];
     int n_done;
     int stop_after; /* done() returns FS_ERR_CANCELLED at this many outcomes; 0: never */
+    int idle_calls;
+    int idle_fail_at; /* idle() returns FS_ERR_CANCELLED at this many calls; 0: never */
+    long idle_cap_ms; /* what idle() asks the wait to last at most */
     int max_live;
     int n_logs;  /* warnings */
     int n_infos; /* information (concurrency changes, budget) */
@@ -338,6 +341,40 @@ static void test_target_dispatch__stops_when_done_fails(void)
     for (int i = 0; i < r.c->total; i++) {
         CU_ASSERT(r.c->out[i].calls <= 1);
     }
+    rm_end(&r);
+}
+
+static fs_status on_idle(void *payload, long *wait_ms)
+{
+    run_ctx *c = payload;
+    c->idle_calls++;
+    *wait_ms = c->idle_cap_ms;
+    return c->idle_fail_at > 0 && c->idle_calls >= c->idle_fail_at ? FS_ERR_CANCELLED : FS_OK;
+}
+
+/* idle() is called before every wait, its limit shortens the wait (here 300 ms of
+ * answers are waited for in steps of at most 10 ms), and its error stops the dispatch. */
+static void test_target_dispatch__idle_hook_bounds_waits_and_can_stop(void)
+{
+    static const char *const args[] = { "--delay-ms", "300", NULL };
+    rm_run r;
+    CU_ASSERT_FATAL(rm_begin(&r, args, "/v1/chat/completions", 2));
+    fs_dispatch_opts opts = quick_opts(1, 0);
+    opts.idle = on_idle;
+    r.c->idle_cap_ms = 10;
+    CU_ASSERT_EQUAL(fs_dispatch_run(&r.spec, &opts, next_req, on_done, r.c, NULL, NULL, NULL),
+                    FS_OK);
+    assert_each_done_once(r.c);
+    CU_ASSERT(r.c->idle_calls >= 20); /* 600 ms / 10 ms, with room for a slow machine */
+    rm_end(&r);
+
+    CU_ASSERT_FATAL(rm_begin(&r, args, "/v1/chat/completions", 3));
+    r.c->idle_cap_ms = -1;
+    r.c->idle_fail_at = 1;
+    CU_ASSERT_EQUAL(fs_dispatch_run(&r.spec, &opts, next_req, on_done, r.c, NULL, NULL, NULL),
+                    FS_ERR_CANCELLED);
+    CU_ASSERT_EQUAL(r.c->idle_calls, 1);
+    CU_ASSERT_EQUAL(r.c->n_done, 0);
     rm_end(&r);
 }
 
@@ -761,6 +798,8 @@ const fs_test_case fs_target_dispatch_tests[] = {
     { "test_target_dispatch__concurrency_is_respected",
       test_target_dispatch__concurrency_is_respected },
     { "test_target_dispatch__stops_when_done_fails", test_target_dispatch__stops_when_done_fails },
+    { "test_target_dispatch__idle_hook_bounds_waits_and_can_stop",
+      test_target_dispatch__idle_hook_bounds_waits_and_can_stop },
     { "test_target_dispatch__slow_answer_times_out", test_target_dispatch__slow_answer_times_out },
     { "test_target_dispatch__connection_refused_is_a_transport_error",
       test_target_dispatch__connection_refused_is_a_transport_error },
