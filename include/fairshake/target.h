@@ -74,6 +74,17 @@ FS_API fs_status fs_prompt_check(const char *tmpl, fs_error *err);
 FS_API fs_status fs_parse_label(int *index_out, const char *answer, size_t n,
                                 const char *const *labels, size_t n_labels, fs_error *err);
 
+/** The same search with the labels folded once and the ICU word iterator kept: for
+ *  parsing many answers. One parser is used by one thread at a time. */
+typedef struct fs_label_parser fs_label_parser;
+/** out: returns owned (fs_label_parser_free). labels are copied. */
+FS_API fs_status fs_label_parser_new(fs_label_parser **out, const char *const *labels,
+                                     size_t n_labels, fs_error *err);
+FS_API void fs_label_parser_free(fs_label_parser *p);
+/** As fs_parse_label() with the parser's labels. */
+FS_API fs_status fs_label_parser_find(fs_label_parser *p, int *index_out, const char *answer,
+                                      size_t n, fs_error *err);
+
 /** Build the JSON request body for prompt. Appends to out. For exec targets this is the
  *  request line without its "id" (the dispatcher adds it). */
 FS_API fs_status fs_target_build_body(fs_buf *out, const fs_target_spec *spec, const char *prompt,

@@ -64,6 +64,7 @@ typedef struct run_ctx {
     fs_error inner_err;
     fs_buf text, prompt, body, keybuf;
     fs_buf label_list;    /* the task's labels joined with ", " ({{label_list}}) */
+    fs_label_parser *labels; /* classification: finds the label an answer names */
     fs_buf joined, parts; /* a record's texts joined for one swap; the swapped texts, each
                              NUL-terminated */
     fs_buf cf_gold;       /* the swapped references of a counterfactual, as JSON */
@@ -162,8 +163,7 @@ static fs_status record_answer(run_ctx *c, int64_t variant_id, const char *body,
     if (st == FS_OK && (ans.text != NULL || lm)) {
         int idx = -1;
         if (c->cfg->task == FS_TASK_CLASSIFICATION) {
-            st = fs_parse_label(&idx, ans.text, strlen(ans.text),
-                                (const char *const *)c->cfg->labels, c->cfg->n_labels, &perr);
+            st = fs_label_parser_find(c->labels, &idx, ans.text, strlen(ans.text), &perr);
         }
         if (lm) {
             /* the answer of a language-modeling request is its token log-probabilities */
@@ -1443,6 +1443,9 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     if (st == FS_OK && cfg->task == FS_TASK_IDENTIFICATION) {
         st = category_list(&c.label_list, cfg, opts, err);
     }
+    if (st == FS_OK && cfg->task == FS_TASK_CLASSIFICATION) {
+        st = fs_label_parser_new(&c.labels, (const char *const *)cfg->labels, cfg->n_labels, err);
+    }
     if (st == FS_OK) {
         const char *dir = opts->out_dir ? opts->out_dir : cfg->report_dir;
         c.cfg = cfg;
@@ -1456,6 +1459,7 @@ fs_status fs_audit_run(const char *config_path, const fs_audit_opts *opts, fs_au
     }
     fs_store_free(c.store);
     fs_store_free(c.cache);
+    fs_label_parser_free(c.labels);
     free_perturbers(c.perts, cfg ? cfg->n_perturbations : 0);
     demog_close(&c.demog);
     fs_free(c.queue);

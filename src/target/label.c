@@ -25,32 +25,6 @@ static fs_status fold(fs_buf *out, fs_buf *tmp, const char *s, size_t n, fs_erro
     return st;
 }
 
-/* boundary[i] is true when byte offset i of s is an ICU word boundary. */
-static fs_status word_boundaries(bool **out, const char *s, size_t n, fs_error *err)
-{
-    fs_text_span *spans = NULL;
-    size_t count = 0;
-    *out = NULL;
-    fs_status st = fs_text_segment(&spans, &count, s, n, FS_TEXT_WORD, err);
-    if (st != FS_OK) {
-        return st;
-    }
-    bool *b = fs_calloc(n + 1, sizeof *b);
-    if (b == NULL) {
-        fs_free(spans);
-        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
-    }
-    b[0] = true;
-    b[n] = true;
-    for (size_t i = 0; i < count; i++) {
-        b[spans[i].start] = true;
-        b[spans[i].end] = true;
-    }
-    fs_free(spans);
-    *out = b;
-    return FS_OK;
-}
-
 /* Folded copies of every label, NUL-terminated; empty labels never match. */
 static fs_status fold_labels(char ***out, const char *const *labels, size_t n_labels, fs_error *err)
 {
@@ -109,41 +83,114 @@ static int find_first(const char *text, size_t n, const bool *boundary, char *co
     return -1;
 }
 
-fs_status fs_parse_label(int *index_out, const char *answer, size_t n, const char *const *labels,
-                         size_t n_labels, fs_error *err)
+struct fs_label_parser {
+    char **folded; /* folded labels, NUL-terminated */
+    size_t n_labels;
+    fs_text_segmenter *seg; /* word boundaries, kept across answers */
+    fs_buf text, tmp;       /* the folded answer and its NFC step */
+    bool *boundary;         /* boundary[i]: byte i of the folded answer is a word boundary */
+    size_t boundary_cap;
+};
+
+fs_status fs_label_parser_new(fs_label_parser **out, const char *const *labels, size_t n_labels,
+                              fs_error *err)
 {
-    fs_buf text = FS_BUF_INIT, tmp = FS_BUF_INIT;
-    bool *boundary = NULL;
-    char **folded = NULL;
+    *out = NULL;
+    fs_label_parser *p = fs_calloc(1, sizeof *p);
+    if (p == NULL) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_buf_init(&p->text, 0);
+    fs_buf_init(&p->tmp, 0);
+    fs_status st = n_labels > 0 ? fold_labels(&p->folded, labels, n_labels, err) : FS_OK;
+    if (st == FS_OK) {
+        p->n_labels = n_labels;
+        st = fs_text_segmenter_new(&p->seg, FS_TEXT_WORD, err);
+    }
+    if (st != FS_OK) {
+        fs_label_parser_free(p);
+        return st;
+    }
+    *out = p;
+    return FS_OK;
+}
+
+void fs_label_parser_free(fs_label_parser *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    for (size_t i = 0; p->folded != NULL && i < p->n_labels; i++) {
+        fs_free(p->folded[i]);
+    }
+    fs_free(p->folded);
+    fs_text_segmenter_free(p->seg);
+    fs_buf_dispose(&p->text);
+    fs_buf_dispose(&p->tmp);
+    fs_free(p->boundary);
+    fs_free(p);
+}
+
+/* p->boundary for the n bytes of s: true where an ICU word boundary falls. */
+static fs_status word_boundaries(fs_label_parser *p, const char *s, size_t n, fs_error *err)
+{
+    const fs_text_span *spans = NULL;
+    size_t count = 0;
+    fs_status st = fs_text_segmenter_run(p->seg, &spans, &count, s, n, err);
+    if (st != FS_OK) {
+        return st;
+    }
+    if (n + 1 > p->boundary_cap) {
+        bool *b = fs_realloc(p->boundary, (n + 1) * sizeof *b);
+        if (b == NULL) {
+            return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        }
+        p->boundary = b;
+        p->boundary_cap = n + 1;
+    }
+    memset(p->boundary, 0, (n + 1) * sizeof *p->boundary);
+    p->boundary[0] = true;
+    p->boundary[n] = true;
+    for (size_t i = 0; i < count; i++) {
+        p->boundary[spans[i].start] = true;
+        p->boundary[spans[i].end] = true;
+    }
+    return FS_OK;
+}
+
+fs_status fs_label_parser_find(fs_label_parser *p, int *index_out, const char *answer, size_t n,
+                               fs_error *err)
+{
     *index_out = -1;
-    if (answer == NULL || n == 0 || n_labels == 0) {
+    if (answer == NULL || n == 0 || p->n_labels == 0) {
         return FS_OK;
     }
     if (!fs_text_valid_utf8(answer, n)) {
         return FS_FAIL(err, FS_ERR_TEXT, "answer is not valid UTF-8");
     }
-    fs_status st = fold(&text, &tmp, answer, n, err);
-    if (st != FS_OK) {
-        goto done;
+    fs_status st = fold(&p->text, &p->tmp, answer, n, err);
+    if (st == FS_OK) {
+        st = word_boundaries(p, fs_buf_cstr(&p->text), p->text.len, err);
     }
-    st = word_boundaries(&boundary, fs_buf_cstr(&text), text.len, err);
-    if (st != FS_OK) {
-        goto done;
+    if (st == FS_OK) {
+        *index_out =
+            find_first(fs_buf_cstr(&p->text), p->text.len, p->boundary, p->folded, p->n_labels);
     }
-    st = fold_labels(&folded, labels, n_labels, err);
-    if (st != FS_OK) {
-        goto done;
+    return st;
+}
+
+fs_status fs_parse_label(int *index_out, const char *answer, size_t n, const char *const *labels,
+                         size_t n_labels, fs_error *err)
+{
+    fs_label_parser *p = NULL;
+    *index_out = -1;
+    if (answer == NULL || n == 0 || n_labels == 0) {
+        return FS_OK;
     }
-    *index_out = find_first(fs_buf_cstr(&text), text.len, boundary, folded, n_labels);
-done:
-    if (folded != NULL) {
-        for (size_t i = 0; i < n_labels; i++) {
-            fs_free(folded[i]);
-        }
-        fs_free(folded);
+    fs_status st = fs_label_parser_new(&p, labels, n_labels, err);
+    if (st == FS_OK) {
+        st = fs_label_parser_find(p, index_out, answer, n, err);
     }
-    fs_free(boundary);
-    fs_buf_dispose(&text);
-    fs_buf_dispose(&tmp);
+    fs_label_parser_free(p);
     return st;
 }

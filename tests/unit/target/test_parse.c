@@ -84,6 +84,46 @@ static void test_target_parse__invalid_utf8_is_an_error(void)
     CU_ASSERT_EQUAL(idx, -1);
 }
 
+/* One parser used for many answers finds what fs_parse_label() finds for each: a longer
+ * answer after a short one, an error in between, answers in several scripts. */
+static void test_target_parse__reused_parser_matches_one_shot(void)
+{
+    static const char *const l[] = { "négatif", "positif", "neutre" };
+    static const char *const answers[] = {
+        "NÉGATIF",
+        "Réponse : ce film est, à mon avis, plutôt positif — mais pas tout à fait neutre.",
+        "ne\xcc\x81gatif",
+        "posi\xff",
+        "😀 neutre",
+        "الجواب: positif",
+        "",
+        "nonnégatif positif",
+    };
+    fs_label_parser *p = NULL;
+    fs_error err;
+    CU_ASSERT_EQUAL_FATAL(fs_label_parser_new(&p, l, 3, &err), FS_OK);
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i < sizeof answers / sizeof *answers; i++) {
+            int a = -2, b = -2;
+            size_t n = strlen(answers[i]);
+            fs_status sa = fs_label_parser_find(p, &a, answers[i], n, &err);
+            fs_status sb = fs_parse_label(&b, answers[i], n, l, 3, &err);
+            CU_ASSERT_EQUAL(sa, sb);
+            CU_ASSERT_EQUAL(a, b);
+        }
+    }
+    int idx = -2;
+    CU_ASSERT_EQUAL(fs_label_parser_find(p, &idx, answers[1], strlen(answers[1]), &err), FS_OK);
+    CU_ASSERT_EQUAL(idx, 1);
+    CU_ASSERT_EQUAL(fs_label_parser_find(p, &idx, answers[7], strlen(answers[7]), &err), FS_OK);
+    CU_ASSERT_EQUAL(idx, 1);
+    CU_ASSERT_EQUAL(fs_label_parser_find(p, &idx, answers[3], strlen(answers[3]), &err),
+                    FS_ERR_TEXT);
+    CU_ASSERT_EQUAL(idx, -1);
+    fs_label_parser_free(p);
+    fs_label_parser_free(NULL);
+}
+
 const fs_test_case fs_target_parse_tests[] = {
     { "test_target_parse__case_insensitive", test_target_parse__case_insensitive },
     { "test_target_parse__whole_words_only", test_target_parse__whole_words_only },
@@ -92,5 +132,7 @@ const fs_test_case fs_target_parse_tests[] = {
     { "test_target_parse__none_found", test_target_parse__none_found },
     { "test_target_parse__unicode_labels", test_target_parse__unicode_labels },
     { "test_target_parse__invalid_utf8_is_an_error", test_target_parse__invalid_utf8_is_an_error },
+    { "test_target_parse__reused_parser_matches_one_shot",
+      test_target_parse__reused_parser_matches_one_shot },
     { NULL, NULL },
 };
