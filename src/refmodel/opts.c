@@ -51,6 +51,9 @@ static const char usage_text[] =
     "  --malformed-rate R   answer 200 with invalid JSON for a share R (default 0)\n"
     "  --seed N             seed of the fault-injection random stream (default 0)\n"
     "  --threads N          0: one thread per connection; N: a pool of N threads (default 0)\n"
+    "  --constant TEXT      answer TEXT to every chat and completion request, whatever its\n"
+    "                       model and prompt, without running a model (for benchmarks;\n"
+    "                       fault injection and --delay-ms still apply)\n"
     "  --quiet              no training summary on stderr\n"
     "  --help               show this help\n"
     "\n"
@@ -102,7 +105,7 @@ static const char *const value_flags[] = {
     "--port",           "--host",     "--train",       "--fault-rate", "--drop-rate",
     "--malformed-rate", "--delay-ms", "--retry-after", "--seed",       "--qa-stopwords",
     "--qa-window",      "--lead-k",   "--lm-train",    "--lm-lambda",  "--ident-categories",
-    "--ident-data",     "--threads",
+    "--ident-data",     "--constant",   "--threads",
 };
 #define N_VALUE_FLAGS (sizeof value_flags / sizeof value_flags[0])
 
@@ -235,6 +238,11 @@ static fs_status apply(refmodel_opts *o, const char *flag, const char *v, fs_err
         o->ident_categories = v;
     } else if (strcmp(flag, "--ident-data") == 0) {
         o->ident_data_dir = v;
+    } else if (strcmp(flag, "--constant") == 0) {
+        if (!fs_text_valid_utf8(v, strlen(v))) {
+            return FS_FAIL(err, FS_ERR_USAGE, "--constant: the text is not valid UTF-8");
+        }
+        o->constant = v;
     } else { /* --threads: the last entry of value_flags */
         st = parse_int(&i, flag, v, 1024, err);
         o->threads = (unsigned)i;

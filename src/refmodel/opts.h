@@ -27,6 +27,8 @@ typedef struct refmodel_opts {
     unsigned retry_after_s;        /* Retry-After of injected 429 answers */
     uint64_t seed;                 /* seed of the fault-injection random stream */
     unsigned threads;              /* 0: one thread per connection; N: a pool of N threads */
+    const char *constant;          /* borrowed; every inference request gets this answer, no
+                                      model runs (benchmarks); NULL: the models answer */
     bool quiet;                    /* no training summary, no server error log */
     bool help;                     /* --help was given */
 } refmodel_opts;

@@ -38,6 +38,7 @@ struct refmodel_server {
     pthread_mutex_t lock; /* guards rng and seq */
     fs_rng rng;
     uint64_t seq;
+    fs_buf constant[2]; /* --constant: the chat and the completions answer, built once */
 };
 
 /* One request in progress: its body, capped at REFMODEL_BODY_MAX. */
@@ -195,6 +196,18 @@ static enum MHD_Result infer(refmodel_server *s, struct MHD_Connection *conn, re
     if (plan.malformed) {
         return send_malformed(conn, api);
     }
+    if (s->opts.constant != NULL) {
+        const fs_buf *b = &s->constant[api == REFMODEL_API_CHAT ? 0 : 1];
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            b->len, (void *)fs_buf_cstr(b), MHD_RESPMEM_PERSISTENT);
+        if (r == NULL) {
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     refmodel_request_init(&req);
     fs_error_clear(&err);
     fs_status st = refmodel_request_parse(&req, api, fs_buf_cstr(&ctx->body), ctx->body.len, &err);
@@ -341,6 +354,37 @@ static struct MHD_Daemon *start_daemon(refmodel_server *s, const struct sockaddr
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 }
 
+/* The two --constant answers, with a usage of 0 prompt and 1 completion token. */
+static fs_status build_constant(refmodel_server *s, const char *text, fs_error *err)
+{
+    static const char usage[] =
+        ",\"usage\":{\"prompt_tokens\":0,\"completion_tokens\":1,\"total_tokens\":1}}";
+    fs_buf *chat = &s->constant[0], *cmpl = &s->constant[1];
+    fs_buf_puts(chat, "{\"id\":\"chatcmpl-constant\",\"object\":\"chat.completion\","
+                      "\"model\":\"constant\",\"choices\":[{\"index\":0,\"message\":{"
+                      "\"role\":\"assistant\",\"content\":");
+    fs_buf_put_json_string(chat, text, strlen(text));
+    fs_buf_puts(chat, "},\"finish_reason\":\"stop\"}]");
+    fs_buf_puts(chat, usage);
+    fs_buf_puts(cmpl, "{\"id\":\"cmpl-constant\",\"object\":\"text_completion\","
+                      "\"model\":\"constant\",\"choices\":[{\"index\":0,\"text\":");
+    fs_buf_put_json_string(cmpl, text, strlen(text));
+    fs_buf_puts(cmpl, ",\"logprobs\":null,\"finish_reason\":\"stop\"}]");
+    fs_buf_puts(cmpl, usage);
+    if (fs_buf_status(chat) != FS_OK || fs_buf_status(cmpl) != FS_OK) {
+        return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    }
+    return FS_OK;
+}
+
+static void server_free(refmodel_server *s)
+{
+    fs_buf_dispose(&s->constant[0]);
+    fs_buf_dispose(&s->constant[1]);
+    pthread_mutex_destroy(&s->lock);
+    fs_free(s);
+}
+
 fs_status refmodel_server_start(refmodel_server **out, const refmodel_opts *opts,
                                 const refmodel_models *models, fs_error *err)
 {
@@ -357,17 +401,27 @@ fs_status refmodel_server_start(refmodel_server **out, const refmodel_opts *opts
     s->models = models;
     s->started = (int64_t)time(NULL);
     fs_rng_seed(&s->rng, opts->seed);
+    fs_buf_init(&s->constant[0], 0);
+    fs_buf_init(&s->constant[1], 0);
     if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        fs_buf_dispose(&s->constant[0]);
+        fs_buf_dispose(&s->constant[1]);
         fs_free(s);
         return FS_FAIL(err, FS_ERR_INTERNAL, "cannot create a mutex");
+    }
+    if (opts->constant != NULL) {
+        fs_status st = build_constant(s, opts->constant, err);
+        if (st != FS_OK) {
+            server_free(s);
+            return st;
+        }
     }
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)opts->port);
     if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1 ||
         (s->daemon = start_daemon(s, &addr)) == NULL) {
-        pthread_mutex_destroy(&s->lock);
-        fs_free(s);
+        server_free(s);
         return FS_FAIL(err, FS_ERR_IO, "cannot listen on %s:%d", opts->host, opts->port);
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -387,6 +441,5 @@ void refmodel_server_stop(refmodel_server *s)
         return;
     }
     MHD_stop_daemon(s->daemon);
-    pthread_mutex_destroy(&s->lock);
-    fs_free(s);
+    server_free(s);
 }

@@ -317,6 +317,45 @@ static void test_refmodel_models__http_models_coexist_with_faults(void)
     fs_test_refmodel_stop(&rm);
 }
 
+/* --constant: every chat and completion request gets the same text, whatever its model
+ * or prompt (JSON-escaped, any script), with usage; faults still apply; GETs are as
+ * usual. */
+static void test_refmodel_models__http_constant_answer(void)
+{
+    static const char text[] = "n\xc3\xa9gatif \"\xe6\xb6\x88\xe6\xa5\xb5\" \xd8\xb3\xd9\x84\xd8\xa8\xd9\x8a \xf0\x9f\x98\x80\n";
+    fs_test_refmodel rm;
+    cJSON *v = NULL;
+    const char *const extra[] = { "--constant", text, NULL };
+    CU_ASSERT_TRUE_FATAL(start(&rm, extra));
+    CU_ASSERT_EQUAL(http(&rm, "/v1/chat/completions",
+                         "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
+                         "\"content\":\"Text: awful\"}]}",
+                         &v),
+                    200);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_STRING_EQUAL(answer_of(v), text);
+    CU_ASSERT_STRING_EQUAL(fs_json__str(v, "object"), "chat.completion");
+    CU_ASSERT_EQUAL(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(v, "usage"), "completion_tokens")->valueint, 1);
+    cJSON_Delete(v);
+    CU_ASSERT_EQUAL(http(&rm, "/v1/completions", "{\"model\":\"bigram-lm\",\"prompt\":\"x\"}", &v),
+                    200);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_STRING_EQUAL(answer_of(v), text);
+    CU_ASSERT_STRING_EQUAL(fs_json__str(v, "object"), "text_completion");
+    cJSON_Delete(v);
+    CU_ASSERT_EQUAL(http(&rm, "/v1/models", NULL, &v), 200);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(v, "data")), REFMODEL_N_MODELS);
+    cJSON_Delete(v);
+    fs_test_refmodel_stop(&rm);
+    const char *const faulty[] = { "--constant", "positive", "--fault-rate", "1", NULL };
+    CU_ASSERT_TRUE_FATAL(start(&rm, faulty));
+    long st = http(&rm, "/v1/completions", "{\"prompt\":\"x\"}", &v);
+    CU_ASSERT(st == 429 || st == 500 || st == 503);
+    cJSON_Delete(v);
+    fs_test_refmodel_stop(&rm);
+}
+
 const fs_test_case fs_refmodel_models_tests[] = {
     { "test_refmodel_models__request_options_are_checked",
       test_refmodel_models__request_options_are_checked },
@@ -327,5 +366,6 @@ const fs_test_case fs_refmodel_models_tests[] = {
       test_refmodel_models__http_every_model_answers },
     { "test_refmodel_models__http_models_coexist_with_faults",
       test_refmodel_models__http_models_coexist_with_faults },
+    { "test_refmodel_models__http_constant_answer", test_refmodel_models__http_constant_answer },
     { NULL, NULL },
 };

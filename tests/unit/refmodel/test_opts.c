@@ -25,6 +25,7 @@ static void test_refmodel_opts__defaults(void)
     CU_ASSERT_PTR_NULL(o.train_path);
     CU_ASSERT_EQUAL(o.retry_after_s, 1);
     CU_ASSERT_EQUAL(o.threads, 0);
+    CU_ASSERT_PTR_NULL(o.constant);
     CU_ASSERT_FALSE(o.quiet || o.help);
     CU_ASSERT_EQUAL(o.fault_rate, 0.0);
     CU_ASSERT_PTR_NOT_NULL(strstr(refmodel_usage(), "--malformed-rate"));
@@ -50,6 +51,8 @@ static void test_refmodel_opts__every_flag_in_both_forms(void)
                      "--seed",
                      "18446744",
                      "--threads=8",
+                     "--constant",
+                     "positive",
                      "--quiet",
                      "--help",
                      NULL };
@@ -64,6 +67,7 @@ static void test_refmodel_opts__every_flag_in_both_forms(void)
     CU_ASSERT_EQUAL(o.retry_after_s, 3);
     CU_ASSERT_EQUAL(o.seed, 18446744u);
     CU_ASSERT_EQUAL(o.threads, 8);
+    CU_ASSERT_STRING_EQUAL(o.constant, "positive");
     CU_ASSERT_TRUE(o.quiet && o.help);
 }
 
@@ -92,6 +96,7 @@ static void test_refmodel_opts__bad_flags_are_usage_errors(void)
     expect_usage("--host", "example.com", "loopback");
     expect_usage("positional", NULL, "unexpected argument");
     expect_usage("--seed", NULL, "missing value");
+    expect_usage("--constant", "posi\xfftive", "not valid UTF-8");
     refmodel_opts o;
     char *argv[] = { "x", "--host", "127.0.0.2", NULL };
     CU_ASSERT_EQUAL(parse(&o, argv, NULL), FS_OK);
