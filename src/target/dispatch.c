@@ -374,6 +374,32 @@ static bool on_failure(fs_target__dispatcher *d, const fs_target__slot *s,
     return true;
 }
 
+/* Before an answer goes to done(), start the request built while it was awaited on
+ * another free slot (HTTP has one spare), so the server works on it while done() scores
+ * and stores the answer: at low concurrency this takes done()'s time off the round trip. */
+static void launch_early(fs_target__dispatcher *d, const fs_target__slot *done_slot)
+{
+    if (d->held == NULL || d->n_busy >= d->adapt.limit || d->stop != FS_OK) {
+        return;
+    }
+    double now = fs_target__now_ms();
+    if (start_wait_ms(d, now) > 0) {
+        return;
+    }
+    for (int i = 0; i < d->n_slots; i++) {
+        fs_target__slot *s = &d->slots[i];
+        if (s != done_slot && s->r == NULL) {
+            fs_target__req *r = d->held;
+            fs_error err;
+            d->held = NULL;
+            if (start_one(d, s, r, now, &err) != FS_OK) {
+                fs_target__fatal(d, err.code, "%s", err.msg);
+            }
+            return;
+        }
+    }
+}
+
 void fs_target__finished(fs_target__dispatcher *d, fs_target__slot *s, const fs_target__attempt *a)
 {
     fs_target__req *r = s->r;
@@ -391,6 +417,7 @@ void fs_target__finished(fs_target__dispatcher *d, fs_target__slot *s, const fs_
         if (fs_target__adapt_success(&d->adapt)) {
             fs_target__log(d, 0, "concurrency raised to %d of %d", d->adapt.limit, d->adapt.max);
         }
+        launch_early(d, s);
         deliver(d, r, s, FS_OK, a->http, "");
         return;
     }
@@ -448,6 +475,9 @@ static fs_status run_loop(fs_target__dispatcher *d, fs_error *err)
         if (st != FS_OK || finished(d) || d->stop != FS_OK) {
             break;
         }
+        if (d->held == NULL && d->n_busy >= d->adapt.limit) {
+            d->held = take_new(d); /* built while the answers in flight are awaited */
+        }
         int timeout = poll_timeout(d);
         if (d->opts.idle != NULL) {
             long cap = -1;
@@ -478,9 +508,11 @@ static fs_status setup(fs_target__dispatcher *d, fs_error *err)
         d->urls = spec->n_urls > 0 ? spec->urls : &spec->url;
         d->n_urls = spec->n_urls > 0 ? (int)spec->n_urls : 1;
     }
-    d->n_slots = c;
+    /* HTTP has one slot more than the concurrency, for launch_early(); an exec slot is a
+     * process */
+    d->n_slots = spec->type == FS_TARGET_EXEC ? c : c + 1;
     d->tx = spec->type == FS_TARGET_EXEC ? &fs_target__exec_transport : &fs_target__http_transport;
-    d->slots = fs_calloc((size_t)c, sizeof *d->slots);
+    d->slots = fs_calloc((size_t)d->n_slots, sizeof *d->slots);
     d->reqs = fs_calloc((size_t)c * 2, sizeof *d->reqs);
     d->waiting = fs_calloc((size_t)c * 2, sizeof *d->waiting);
     d->outstanding = fs_calloc((size_t)d->n_urls, sizeof *d->outstanding);
@@ -488,7 +520,7 @@ static fs_status setup(fs_target__dispatcher *d, fs_error *err)
         return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     d->n_reqs = c * 2;
-    for (int i = 0; i < c; i++) {
+    for (int i = 0; i < d->n_slots; i++) {
         d->slots[i].index = i;
         fs_buf_init(&d->slots[i].resp, (size_t)64 << 20);
     }
