@@ -29,6 +29,7 @@ typedef struct pending {
     char *body;
     size_t body_len;
     char cache_key[65];
+    struct pending *prev, *next; /* in run_ctx.sent_list while the dispatcher holds it */
 } pending;
 
 /* The counterfactual axes of a run: one swapper per configured axis, and what they must
@@ -59,6 +60,7 @@ typedef struct run_ctx {
     char *identity;
     pending **queue; /* one record's requests */
     size_t q_head, q_len;
+    pending *sent_list; /* handed to the dispatcher, no outcome yet: freed if it stops */
     bool ds_done;
     fs_status inner; /* a failure inside a callback */
     fs_error inner_err;
@@ -121,6 +123,28 @@ static void pending_free(pending *p)
     if (p != NULL) {
         fs_free(p->body);
         fs_free(p);
+    }
+}
+
+static void sent_link(run_ctx *c, pending *p)
+{
+    p->prev = NULL;
+    p->next = c->sent_list;
+    if (c->sent_list != NULL) {
+        c->sent_list->prev = p;
+    }
+    c->sent_list = p;
+}
+
+static void sent_unlink(run_ctx *c, pending *p)
+{
+    if (p->prev != NULL) {
+        p->prev->next = p->next;
+    } else {
+        c->sent_list = p->next;
+    }
+    if (p->next != NULL) {
+        p->next->prev = p->prev;
     }
 }
 
@@ -229,6 +253,7 @@ static fs_status on_done(const fs_response *resp, void *payload)
         c->errors++;
         st = fs_store_put_outcome(c->store, &o, &c->inner_err);
     }
+    sent_unlink(c, p);
     pending_free(p);
     report_progress(c);
     return st == FS_OK ? FS_OK : fail_inner(c, st);
@@ -800,6 +825,7 @@ static bool on_next(fs_request *req, void *payload)
     while (c->inner == FS_OK) {
         if (c->q_head < c->q_len) {
             pending *p = c->queue[c->q_head++];
+            sent_link(c, p);
             req->id = (uint64_t)(uintptr_t)p;
             req->body = p->body;
             req->body_len = p->body_len;
@@ -879,6 +905,13 @@ static fs_status run_target(run_ctx *c, size_t ti)
         pending_free(c->queue[i]);
     }
     c->q_head = c->q_len = 0;
+    /* a dispatch that stopped early (fail-fast, an error) leaves requests unanswered:
+     * they have no outcome and are sent again on resume */
+    while (c->sent_list != NULL) {
+        pending *p = c->sent_list;
+        sent_unlink(c, p);
+        pending_free(p);
+    }
     fs_dataset_free(c->ds);
     c->ds = NULL;
     if (c->inner != FS_OK) {

@@ -86,8 +86,18 @@ static size_t dataset_records(void)
 /* A classification config over the sentiment sample with a group field and two
  * perturbations; file name and report directory are chosen separately so that two
  * configs can share one store. */
+static bool write_config_run(run_paths *p, const char *file, const char *dir, int parallel,
+                             int retries, int seed, const char *run_extra);
+
 static bool write_config(run_paths *p, const char *file, const char *dir, int parallel, int retries,
                          int seed)
+{
+    return write_config_run(p, file, dir, parallel, retries, seed, "");
+}
+
+/* write_config() with more "run" settings (run_extra: ", \"key\": value..."). */
+static bool write_config_run(run_paths *p, const char *file, const char *dir, int parallel,
+                             int retries, int seed, const char *run_extra)
 {
     char text[4096];
     snprintf(p->config, sizeof p->config, "%s/%s.json", fs_test_tmp_dir(), file);
@@ -106,9 +116,9 @@ static bool write_config(run_paths *p, const char *file, const char *dir, int pa
              " \"targets\": [{\"name\": \"nb\", \"type\": \"openai-chat\",\n"
              "   \"url\": \"${" URL_VAR "}/v1/chat/completions\", \"model\": \"nb-sentiment\"}],\n"
              " \"perturbations\": [{\"name\": \"typo\", \"rate\": 0.1}, {\"name\": \"case\"}],\n"
-             " \"run\": {\"concurrency\": %d, \"timeout_ms\": 10000, \"retries\": %d},\n"
+             " \"run\": {\"concurrency\": %d, \"timeout_ms\": 10000, \"retries\": %d%s},\n"
              " \"report\": {\"dir\": \"%s\", \"formats\": [\"json\"]}}\n",
-             file, seed, fs_test_source_dir(), parallel, retries, p->dir);
+             file, seed, fs_test_source_dir(), parallel, retries, run_extra, p->dir);
     return e2e_write_file(p->config, text);
 }
 
@@ -612,6 +622,47 @@ static void test_e2e_resilience__unreachable_then_completed(void)
     cJSON_Delete(rep);
 }
 
+/* A server whose quota is gone (every answer a 429 asking to wait 100 s, over the
+ * fail_fast limit of 5 s) stops the run at once with exit 3 while 8 requests are in flight:
+ * nothing is recorded for them, the store keeps the earlier answers, and the same config
+ * against a healthy server completes, sending only what was missing. */
+static void test_e2e_resilience__quota_gone_fails_fast_then_resumes(void)
+{
+    fs_test_refmodel good, gone;
+    run_paths p;
+    tally t;
+    char *msg = NULL;
+    const char *part[] = { "--limit", "10", NULL };
+    const char *all[] = { "--limit", "40", NULL };
+    const char *quota[] = { "--constant", "positive", "--fault-rate", "1", "--retry-after", "100",
+                            NULL };
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&good, NULL));
+    CU_ASSERT_FATAL(fs_test_refmodel_start(&gone, quota));
+    CU_ASSERT_FATAL(write_config_run(&p, "quota", "quota", 8, 3, 42,
+                                     ", \"fail_fast\": {\"retry_after_s\": 5}"));
+    CU_ASSERT_EQUAL(run_config(&p, good.base_url, part, NULL), 0);
+    time_t t0 = time(NULL);
+    int code = run_config(&p, gone.base_url, all, &msg);
+    double elapsed = difftime(time(NULL), t0);
+    CU_ASSERT_EQUAL(code, 3);
+    CU_ASSERT_PTR_NOT_NULL(msg != NULL ? strstr(msg, "fail_fast: HTTP 429 asks to wait 100 s")
+                                       : NULL);
+    CU_ASSERT_PTR_NOT_NULL(msg != NULL ? strstr(msg, "store is intact") : NULL);
+    CU_ASSERT(elapsed < 20.0); /* stopped, not waiting out the 100 s */
+    fs_free(msg);
+    fs_test_refmodel_stop(&gone);
+    CU_ASSERT_FATAL(store_tally(&t, p.store));
+    CU_ASSERT_EQUAL(answered_total(&t), 3 * 10);
+    /* a stop records no error for what was in flight: resume sends it */
+    CU_ASSERT_EQUAL(t.errors[0] + t.errors[1] + t.errors[2], 0);
+    code = run_config(&p, good.base_url, all, NULL);
+    fs_test_refmodel_stop(&good);
+    CU_ASSERT_EQUAL(code, 0);
+    CU_ASSERT_FATAL(store_tally(&t, p.store));
+    CU_ASSERT_EQUAL(t.variants, 3 * 40);
+    CU_ASSERT_EQUAL(answered_total(&t), 3 * 40);
+}
+
 const fs_test_case fs_e2e_resilience_tests[] = {
     { "test_e2e_resilience__fault_counts_add_up", test_e2e_resilience__fault_counts_add_up },
     { "test_e2e_resilience__kill_early_resumes", test_e2e_resilience__kill_early_resumes },
@@ -619,5 +670,7 @@ const fs_test_case fs_e2e_resilience_tests[] = {
     { "test_e2e_resilience__other_config_refused", test_e2e_resilience__other_config_refused },
     { "test_e2e_resilience__unreachable_then_completed",
       test_e2e_resilience__unreachable_then_completed },
+    { "test_e2e_resilience__quota_gone_fails_fast_then_resumes",
+      test_e2e_resilience__quota_gone_fails_fast_then_resumes },
     { NULL, NULL },
 };
