@@ -61,6 +61,7 @@ typedef struct run_ctx {
     pending **queue; /* one record's requests */
     size_t q_head, q_len;
     pending *sent_list; /* handed to the dispatcher, no outcome yet: freed if it stops */
+    bool resuming;      /* the store held outcomes of this target when it began: look them up */
     bool ds_done;
     fs_status inner; /* a failure inside a callback */
     fs_error inner_err;
@@ -328,7 +329,7 @@ static fs_status enqueue_variant(run_ctx *c, const fs_record *rec, const char *p
         fs_error_prefix(&c->inner_err, "%s:%llu: %s", c->cfg->dataset_path,
                         (unsigned long long)rec->line, c->cfg->field_id ? c->cfg->field_id : "id");
     }
-    if (st == FS_OK) {
+    if (st == FS_OK && c->resuming) {
         st = fs_store_has_outcome(c->store, vid, c->target->name, &done, &c->inner_err);
     }
     if (st == FS_OK && !done) {
@@ -869,6 +870,12 @@ static fs_status run_target(run_ctx *c, size_t ti)
     if (c->identity == NULL) {
         return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
+    int64_t n_variants = 0, n_outcomes = 0;
+    st = fs_store_counts(c->store, c->target->name, &n_variants, &n_outcomes, c->err);
+    if (st != FS_OK) {
+        return st;
+    }
+    c->resuming = n_outcomes > 0;
     dataset_opts(&dopts, cfg);
     st = fs_dataset_open(&c->ds, cfg->dataset_path, &dopts, c->err);
     if (st != FS_OK) {

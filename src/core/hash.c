@@ -3,10 +3,28 @@
 #include "fairshake/core.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
+
+/* SHA-256 fetched from the default provider once: EVP_sha256() makes every digest look
+ * the algorithm up again, which costs as much as hashing a short text. The fetched
+ * method lives for the process. */
+static EVP_MD *sha256_fetched;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_fetched = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+}
+
+static const EVP_MD *sha256(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_fetched != NULL ? sha256_fetched : EVP_sha256();
+}
 
 static void to_hex(char hex_out[65], const unsigned char *md)
 {
@@ -22,7 +40,7 @@ fs_status fs_hash_sha256_hex(char hex_out[65], const void *data, size_t n, fs_er
 {
     unsigned char md[32];
     unsigned int len = 0;
-    if (EVP_Digest(data, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+    if (EVP_Digest(data, n, md, &len, sha256(), NULL) != 1 || len != 32) {
         return FS_FAIL(err, FS_ERR_INTERNAL, "SHA-256 failed");
     }
     to_hex(hex_out, md);
@@ -41,7 +59,7 @@ fs_status fs_hash_file_hex(char hex_out[65], const char *path, fs_error *err)
         return FS_FAIL(err, FS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     }
     ctx = EVP_MD_CTX_new();
-    if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+    if (ctx == NULL || EVP_DigestInit_ex(ctx, sha256(), NULL) != 1) {
         st = FS_FAIL(err, FS_ERR_NOMEM, "SHA-256 context");
         goto done;
     }
@@ -74,7 +92,7 @@ uint64_t fs_hash_u64(const void *data, size_t n)
 {
     unsigned char md[32];
     unsigned int len = 0;
-    if (EVP_Digest(data, n, md, &len, EVP_sha256(), NULL) != 1) {
+    if (EVP_Digest(data, n, md, &len, sha256(), NULL) != 1) {
         return 0;
     }
     uint64_t v = 0;
