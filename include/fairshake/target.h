@@ -137,8 +137,8 @@ typedef struct fs_dispatch_opts {
     fs_status (*idle)(void *payload, long *wait_ms);
 } fs_dispatch_opts;
 
-#define FS_DISPATCH_OPTS_INIT                                \
-    {                                                        \
+#define FS_DISPATCH_OPTS_INIT                                      \
+    {                                                              \
         8, 0.0, 30000, 5, 250, 30000, 0, 0.0, 0, 0, 0, 0, 10, NULL \
     }
 

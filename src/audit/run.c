@@ -66,12 +66,12 @@ typedef struct run_ctx {
     fs_status inner; /* a failure inside a callback */
     fs_error inner_err;
     fs_buf text, prompt, body, keybuf;
-    fs_buf label_list;    /* the task's labels joined with ", " ({{label_list}}) */
+    fs_buf label_list;       /* the task's labels joined with ", " ({{label_list}}) */
     fs_label_parser *labels; /* classification: finds the label an answer names */
-    fs_buf joined, parts; /* a record's texts joined for one swap; the swapped texts, each
-                             NUL-terminated */
-    fs_buf cf_gold;       /* the swapped references of a counterfactual, as JSON */
-    fs_buf refs_json;     /* the current record's references as a JSON array ("" if none) */
+    fs_buf joined, parts;    /* a record's texts joined for one swap; the swapped texts, each
+                                NUL-terminated */
+    fs_buf cf_gold;          /* the swapped references of a counterfactual, as JSON */
+    fs_buf refs_json;        /* the current record's references as a JSON array ("" if none) */
     uint64_t records, answered, errors, sent, cache_hits, variants, tokens;
     uint64_t total, progressed; /* variants expected over all targets; variants done */
 } run_ctx;

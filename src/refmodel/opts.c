@@ -105,7 +105,7 @@ static const char *const value_flags[] = {
     "--port",           "--host",     "--train",       "--fault-rate", "--drop-rate",
     "--malformed-rate", "--delay-ms", "--retry-after", "--seed",       "--qa-stopwords",
     "--qa-window",      "--lead-k",   "--lm-train",    "--lm-lambda",  "--ident-categories",
-    "--ident-data",     "--constant",   "--threads",
+    "--ident-data",     "--constant", "--threads",
 };
 #define N_VALUE_FLAGS (sizeof value_flags / sizeof value_flags[0])
 

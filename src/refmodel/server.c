@@ -198,8 +198,8 @@ static enum MHD_Result infer(refmodel_server *s, struct MHD_Connection *conn, re
     }
     if (s->opts.constant != NULL) {
         const fs_buf *b = &s->constant[api == REFMODEL_API_CHAT ? 0 : 1];
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            b->len, (void *)fs_buf_cstr(b), MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r =
+            MHD_create_response_from_buffer(b->len, (void *)fs_buf_cstr(b), MHD_RESPMEM_PERSISTENT);
         if (r == NULL) {
             return MHD_NO;
         }

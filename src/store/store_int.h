@@ -27,7 +27,7 @@ typedef enum fs_store_stmt {
 /* A batch transaction commits after this many writes or when its first write is this
  * many milliseconds old, whichever comes first (at a write or at fs_store_tick()): a killed
  * run loses at most that much, which resume sends again. */
-#define FS_STORE_BATCH 4096
+#define FS_STORE_BATCH    4096
 #define FS_STORE_BATCH_MS 200
 
 struct fs_store {

@@ -634,8 +634,8 @@ static void test_e2e_resilience__quota_gone_fails_fast_then_resumes(void)
     char *msg = NULL;
     const char *part[] = { "--limit", "10", NULL };
     const char *all[] = { "--limit", "40", NULL };
-    const char *quota[] = { "--constant", "positive", "--fault-rate", "1", "--retry-after", "100",
-                            NULL };
+    const char *quota[] = { "--constant", "positive", "--fault-rate", "1", "--retry-after",
+                            "100",        NULL };
     CU_ASSERT_FATAL(fs_test_refmodel_start(&good, NULL));
     CU_ASSERT_FATAL(fs_test_refmodel_start(&gone, quota));
     CU_ASSERT_FATAL(write_config_run(&p, "quota", "quota", 8, 3, 42,

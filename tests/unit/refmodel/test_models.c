@@ -322,7 +322,8 @@ static void test_refmodel_models__http_models_coexist_with_faults(void)
  * usual. */
 static void test_refmodel_models__http_constant_answer(void)
 {
-    static const char text[] = "n\xc3\xa9gatif \"\xe6\xb6\x88\xe6\xa5\xb5\" \xd8\xb3\xd9\x84\xd8\xa8\xd9\x8a \xf0\x9f\x98\x80\n";
+    static const char text[] = "n\xc3\xa9gatif \"\xe6\xb6\x88\xe6\xa5\xb5\" "
+                               "\xd8\xb3\xd9\x84\xd8\xa8\xd9\x8a \xf0\x9f\x98\x80\n";
     fs_test_refmodel rm;
     cJSON *v = NULL;
     const char *const extra[] = { "--constant", text, NULL };
