@@ -62,27 +62,6 @@ typedef struct fs_audit__view {
     uint64_t limit;     /* records with a larger index are ignored (0: none) */
 } fs_audit__view;
 
-/** What the fairness gates read, per target. */
-typedef struct fs_audit__fair_summary {
-    double max_flip_rate; /* largest counterfactual flip rate over axes; NaN when none */
-    const char *max_flip_axis;
-    double min_disparate_impact; /* NaN when no group metrics */
-    const char *min_di_group;
-    double parity_difference; /* demographic parity difference of the group field */
-} fs_audit__fair_summary;
-
-/** What the gates read, per target. */
-typedef struct fs_audit__summary {
-    double clean_accuracy; /* the task's main metric on clean inputs (accuracy, F1, ...) */
-    double clean_macro_f1, parse_failure_rate, error_rate;
-    double max_drop, max_flip, max_acc_delta; /* worst over perturbations; NaN if none */
-    const char *worst_drop, *worst_flip, *worst_delta;
-    bool drop_undefined; /* some perturbation's drop rate could not be computed */
-    fs_audit__fair_summary fair;
-    double id_recall; /* identification: micro recall (exact spans) on clean inputs */
-    double leak_rate; /* disclosed / sensitive items in the answered clean inputs */
-} fs_audit__summary;
-
 /** Grow the array *p of *cap elements of size bytes to hold need, doubling; new elements
  *  are zeroed. false: out of memory or overflow (*p is then unchanged). */
 bool fs_audit__grow(void **p, size_t *cap, size_t need, size_t size);
@@ -115,21 +94,19 @@ void fs_audit__lat_dispose(fs_audit__lat *l);
 fs_status fs_audit__redact_examples(cJSON *target_obj, const fs_config *cfg, fs_error *err);
 
 /** Check every config gate for one target and append the results to gates; tgt is the
- *  target's report object (scoped, interval and latency gates read it). */
-void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target,
-                          const fs_audit__summary *s, const cJSON *tgt, size_t *failed);
+ *  target's report object, which every gate reads. */
+void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target, const cJSON *tgt,
+                          size_t *failed);
 
 /** The "identification" object of a target: inventory, quality (identification task)
  *  and disclosure, from the store's clean rows. */
 fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
-                                        const char *target, uint64_t limit, fs_audit__summary *sum,
-                                        fs_error *err);
+                                        const char *target, uint64_t limit, fs_error *err);
 
 /** clean, robustness, worst_case, error_rate and latency of a target for the tasks scored
  *  against references or answers (every task but classification), into target_obj. */
 fs_status fs_audit__text_target_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
-                                     const char *target, uint64_t limit, fs_audit__summary *sum,
-                                     fs_error *err);
+                                     const char *target, uint64_t limit, fs_error *err);
 
 /** The counterfactual pairs of a free-text target (text_fairness.c), collected during the
  *  text results pass (task_results.c). */
@@ -181,7 +158,7 @@ fs_status fs_audit__tgroups_json(cJSON *arr, const fs_audit__tgroup_input *in, f
  *  store's "cf:<axis>:<from>><to>" variants) and one for the group field when the
  *  dataset has one. */
 fs_status fs_audit__fairness_json(cJSON *target_obj, const fs_audit__view *v, fs_store *store,
-                                  const char *target, fs_audit__fair_summary *sum, fs_error *err);
+                                  const char *target, fs_error *err);
 /** Adjust every "p_value" under the "fairness" arrays of all targets with Holm–Bonferroni
  *  ("p_adjusted" beside it) and add "fairness_summary" to root. */
 fs_status fs_audit__fairness_holm(cJSON *root, fs_error *err);

@@ -363,8 +363,7 @@ static size_t applicable_records(const fs_audit__view *v, const cf_axis *ax)
     return n;
 }
 
-static fs_status axis_json(cJSON *arr, const cf_data *d, size_t a, fs_audit__fair_summary *sum,
-                           fs_error *err)
+static fs_status axis_json(cJSON *arr, const cf_data *d, size_t a, fs_error *err)
 {
     const fs_audit__view *v = d->v;
     const cf_axis *ax = &d->axes[a];
@@ -415,15 +414,6 @@ static fs_status axis_json(cJSON *arr, const cf_data *d, size_t a, fs_audit__fai
         }
     }
     cJSON_AddItemToObject(e, "examples", examples_json(d, a));
-    if (isfinite(rob.flip_rate) &&
-        (!isfinite(sum->max_flip_rate) || rob.flip_rate > sum->max_flip_rate)) {
-        sum->max_flip_rate = rob.flip_rate;
-        sum->max_flip_axis = NULL;
-        for (size_t i = 0; i < v->cfg->n_axes; i++) {
-            sum->max_flip_axis =
-                strcmp(v->cfg->axes[i], ax->name) == 0 ? v->cfg->axes[i] : sum->max_flip_axis;
-        }
-    }
     fs_robustness_dispose(&rob);
     pairs_dispose(&p);
     return st;
@@ -515,8 +505,7 @@ static void group_entries(cJSON *arr, const fs_fairness *f, char *const *names)
     }
 }
 
-static fs_status fairness_groups(cJSON *arr, const fs_audit__view *v, fs_audit__fair_summary *sum,
-                                 fs_error *err)
+static fs_status fairness_groups(cJSON *arr, const fs_audit__view *v, fs_error *err)
 {
     const fs_config *cfg = v->cfg;
     char **names = NULL;
@@ -574,16 +563,14 @@ static fs_status fairness_groups(cJSON *arr, const fs_audit__view *v, fs_audit__
                               gap_json(&f.equalized_odds_difference, names));
         cJSON_AddItemToObject(e, "fpr_difference", gap_json(&f.fpr_difference, names));
         cJSON_AddItemToObject(e, "accuracy_difference", gap_json(&f.accuracy_difference, names));
-        sum->parity_difference = f.demographic_parity_difference.value.value;
+        double min_di = NAN;
         for (size_t g = 0; g < f.n_groups; g++) {
             double di = f.groups[g].disparate_impact.value.value;
-            if (isfinite(di) &&
-                (!isfinite(sum->min_disparate_impact) || di < sum->min_disparate_impact)) {
-                sum->min_disparate_impact = di;
+            if (isfinite(di) && (!isfinite(min_di) || di < min_di)) {
+                min_di = di;
             }
         }
-        fs_audit__num(e, "disparate_impact", sum->min_disparate_impact,
-                      "no group has a defined selection rate");
+        fs_audit__num(e, "disparate_impact", min_di, "no group has a defined selection rate");
     }
     for (size_t g = 0; g < n_names; g++) {
         fs_free(names[g]);
@@ -614,14 +601,12 @@ static void empty_axis_json(cJSON *arr, const fs_audit__view *v, const char *axi
 }
 
 fs_status fs_audit__fairness_json(cJSON *target_obj, const fs_audit__view *v, fs_store *store,
-                                  const char *target, fs_audit__fair_summary *sum, fs_error *err)
+                                  const char *target, fs_error *err)
 {
     cf_data d;
     memset(&d, 0, sizeof d);
     d.v = v;
     d.err = err;
-    sum->max_flip_rate = sum->min_disparate_impact = sum->parity_difference = NAN;
-    sum->max_flip_axis = sum->min_di_group = NULL;
     if (v->cfg->n_axes == 0 && v->cfg->field_group == NULL) {
         return FS_OK;
     }
@@ -635,11 +620,11 @@ fs_status fs_audit__fairness_json(cJSON *target_obj, const fs_audit__view *v, fs
         if (a == d.n_axes) {
             empty_axis_json(arr, v, v->cfg->axes[i]);
         } else {
-            st = axis_json(arr, &d, a, sum, err);
+            st = axis_json(arr, &d, a, err);
         }
     }
     if (st == FS_OK && v->cfg->field_group != NULL) {
-        st = fairness_groups(arr, v, sum, err);
+        st = fairness_groups(arr, v, err);
     }
     cf_data_dispose(&d);
     return st;

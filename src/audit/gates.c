@@ -1,11 +1,9 @@
 /* Gates: each config gate is checked for every target and written to report.json's
- * "gates". A plain gate reads the target's summary (the worst value over perturbations or
- * axes); a gate with an '@' scope (one perturbation or axis), with "bound": "ci95", or on
- * latency reads the target's own report object, so it judges exactly the figures the
- * report shows. With "ci95" a maximum is compared with the upper end of the 95% interval
- * and a minimum with the lower end: the gate passes only when the data rule the threshold
- * out, not just the point estimate. A value that cannot be computed fails the gate, with
- * its reason. */
+ * "gates". Every gate reads the target's own report object, so it judges exactly the
+ * figures the report shows (docs/gates.md lists which figure each gate reads). With
+ * "ci95" a maximum is compared with the upper end of the 95% interval and a minimum with
+ * the lower end: the gate passes only when the data rule the threshold out, not just the
+ * point estimate. A value that cannot be computed fails the gate, with its reason. */
 #include <math.h>
 #include <string.h>
 
@@ -19,59 +17,6 @@ typedef struct gate_value {
     const char *worst_key; /* "perturbation" or "axis" */
     const char *reason;
 } gate_value;
-
-static gate_value gate_read(const char *name, const fs_audit__summary *s, size_t n_perts)
-{
-    gate_value g = { NAN, false, NULL, "perturbation", "the value could not be computed" };
-    const char *no_pert = "no perturbation was run";
-    if (strcmp(name, "clean.min_accuracy") == 0 || strcmp(name, "clean.min_score") == 0) {
-        g.value = s->clean_accuracy;
-        g.at_least = true;
-    } else if (strcmp(name, "clean.max_perplexity") == 0) {
-        g.value = s->clean_accuracy;
-    } else if (strcmp(name, "clean.min_macro_f1") == 0) {
-        g.value = s->clean_macro_f1;
-        g.at_least = true;
-    } else if (strcmp(name, "clean.max_parse_failure_rate") == 0) {
-        g.value = s->parse_failure_rate;
-    } else if (strcmp(name, "run.max_error_rate") == 0) {
-        g.value = s->error_rate;
-    } else if (strcmp(name, "robustness.max_drop") == 0) {
-        g.value = s->drop_undefined ? NAN : s->max_drop;
-        g.worst = s->worst_drop;
-        g.reason = n_perts ? "a drop rate is undefined (clean accuracy is 0 or no paired "
-                             "answers)"
-                           : no_pert;
-    } else if (strcmp(name, "robustness.max_flip_rate") == 0) {
-        g.value = s->max_flip;
-        g.worst = s->worst_flip;
-        g.reason = n_perts ? g.reason : no_pert;
-    } else if (strcmp(name, "robustness.max_accuracy_delta") == 0) {
-        g.value = s->max_acc_delta;
-        g.worst = s->worst_delta;
-        g.reason = n_perts ? g.reason : no_pert;
-    } else if (strcmp(name, "fairness.max_counterfactual_flip_rate") == 0) {
-        g.value = s->fair.max_flip_rate;
-        g.worst = s->fair.max_flip_axis;
-        g.worst_key = "axis";
-        g.reason = "no counterfactual axis has an applicable record (demographics.axes)";
-    } else if (strcmp(name, "fairness.min_disparate_impact") == 0) {
-        g.value = s->fair.min_disparate_impact;
-        g.at_least = true;
-        g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
-    } else if (strcmp(name, "identification.min_recall") == 0) {
-        g.value = s->id_recall;
-        g.at_least = true;
-        g.reason = "no identification quality (task identification) or no gold item";
-    } else if (strcmp(name, "identification.max_leak_rate") == 0) {
-        g.value = s->leak_rate;
-        g.reason = "no identification section or no sensitive item in the answered inputs";
-    } else if (strcmp(name, "fairness.max_parity_difference") == 0) {
-        g.value = s->fair.parity_difference;
-        g.reason = "no group metrics (dataset.fields.group) or no defined selection rate";
-    }
-    return g;
-}
 
 static double jnum(const cJSON *obj, const char *key)
 {
@@ -88,13 +33,15 @@ static double jci(const cJSON *obj, const char *key, int k)
 
 /* The worst of a list of entries (perturbations or axes), each valued by read(): the
  * largest for a maximum, the smallest for a minimum. An entry whose value is undefined
- * makes the whole gate undefined, since it could hide the worst case. */
+ * makes the whole gate undefined, since it could hide the worst case, unless skip_undefined
+ * (the unscoped estimates of flip rates and metric losses take the worst of the entries
+ * that have a value). */
 typedef double (*entry_fn)(const cJSON *entry, bool ci, const char *mm);
 
 static void worst_of(gate_value *g, const cJSON *list, const char *kind, const char *name_key,
-                     const fs_config_gate *cg, entry_fn read, const char *mm)
+                     const fs_config_gate *cg, entry_fn read, const char *mm, bool skip_undefined)
 {
-    bool any = false;
+    bool any = false, skipped = false;
     g->value = NAN;
     for (const cJSON *e = list ? list->child : NULL; e != NULL; e = e->next) {
         const char *name = fs_json__str(e, name_key);
@@ -104,6 +51,10 @@ static void worst_of(gate_value *g, const cJSON *list, const char *kind, const c
             continue;
         }
         double v = read(e, cg->ci_bound, mm);
+        if (!isfinite(v) && skip_undefined) {
+            skipped = true;
+            continue;
+        }
         if (!isfinite(v)) {
             g->value = NAN;
             g->worst = name;
@@ -118,8 +69,9 @@ static void worst_of(gate_value *g, const cJSON *list, const char *kind, const c
         any = true;
     }
     if (!any) {
-        g->reason = cg->scope != NULL ? "the scope named in the gate was not run"
-                                      : "nothing to compare (no perturbation or axis was run)";
+        g->reason = skipped             ? "the value could not be computed (no paired answers)"
+                    : cg->scope != NULL ? "the scope named in the gate was not run"
+                                        : NULL;
     }
 }
 
@@ -152,7 +104,8 @@ static double read_cf_flip(const cJSON *e, bool ci, const char *mm)
     return ci ? jci(e, "counterfactual_flip_rate_ci95", 1) : jnum(e, "counterfactual_flip_rate");
 }
 
-/* The smallest disparate impact of a group field's groups (or its interval's lower end). */
+/* The smallest disparate impact of a group field's groups that have one, or the smallest
+ * lower end of their intervals (undefined when one of them has none). */
 static double read_di(const cJSON *e, bool ci, const char *mm)
 {
     (void)mm;
@@ -161,6 +114,9 @@ static double read_di(const cJSON *e, bool ci, const char *mm)
     for (const cJSON *x = groups ? groups->child : NULL; x != NULL; x = x->next) {
         const cJSON *di = cJSON_GetObjectItemCaseSensitive(x, "disparate_impact");
         double v = ci ? jci(di, "ci95", 0) : jnum(di, "value");
+        if (!isfinite(v) && !ci) {
+            continue; /* a group without a defined selection rate has no ratio */
+        }
         if (!isfinite(v)) {
             return NAN;
         }
@@ -176,72 +132,119 @@ static double read_parity(const cJSON *e, bool ci, const char *mm)
     return ci ? jci(d, "ci95", 1) : jnum(d, "value");
 }
 
-/* A gate read from the target's report object. */
-static gate_value gate_from_report(const fs_config_gate *cg, const cJSON *tgt)
+/* The clean main metric: accuracy for classification, else clean.main_metric. */
+static double clean_main(const cJSON *clean, const char *mm)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(clean, "metrics");
+    return mm != NULL ? jnum(m, mm) : NAN;
+}
+
+/* Worst over robustness[] or fairness[]: "nothing was run" when the list has no entry. */
+static void worst_entry(gate_value *g, const cJSON *list, const char *kind, const char *key,
+                        const fs_config_gate *cg, entry_fn read, const char *mm, bool skip,
+                        const char *none)
+{
+    worst_of(g, list, kind, key, cg, read, mm, skip);
+    if (!isfinite(g->value) && g->reason == NULL) {
+        g->reason = none;
+    }
+}
+
+/* One gate read from the target's report object. */
+static gate_value evaluate(const fs_config_gate *cg, const fs_config *cfg, const cJSON *tgt)
 {
     gate_value g = { NAN, false, NULL, "perturbation", "the value could not be computed" };
-    const char *base = cg->base, *no_ci = "this figure has no confidence interval";
+    const char *base = cg->base != NULL ? cg->base : cg->name;
+    const char *no_ci = "this figure has no confidence interval";
+    const char *no_pert = "no perturbation was run";
+    bool ci = cg->ci_bound, classification = cfg->task == FS_TASK_CLASSIFICATION;
+    /* unscoped estimates of flips and losses take the worst entry that has a value */
+    bool skip = !ci && cg->scope == NULL;
     const cJSON *clean = cJSON_GetObjectItemCaseSensitive(tgt, "clean");
-    const char *mm = fs_json__str(clean, "main_metric");
-    mm = mm != NULL ? mm : "accuracy";
+    const char *mm = classification ? "accuracy" : fs_json__str(clean, "main_metric");
+    const char *delta_mm = mm != NULL ? mm : "accuracy";
     const cJSON *rob = cJSON_GetObjectItemCaseSensitive(tgt, "robustness");
     const cJSON *fair = cJSON_GetObjectItemCaseSensitive(tgt, "fairness");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(tgt, "identification");
     if (strcmp(base, "latency.max_p95_ms") == 0) {
         const cJSON *lat = cJSON_GetObjectItemCaseSensitive(clean, "latency_ms");
-        g.value = cg->ci_bound ? NAN : jnum(lat, "p95");
-        g.reason = cg->ci_bound ? no_ci
-                                : "no answer came from the model (all came from the cache or "
-                                  "the store)";
+        g.value = ci ? NAN : jnum(lat, "p95");
+        g.reason =
+            ci ? no_ci : "no answer came from the model (all came from the cache or the store)";
     } else if (strcmp(base, "clean.min_accuracy") == 0 || strcmp(base, "clean.min_score") == 0) {
         g.at_least = true;
-        bool acc = cJSON_GetObjectItemCaseSensitive(clean, "accuracy_ci95") != NULL;
-        g.value = jci(clean, acc ? "accuracy_ci95" : "main_metric_ci95", 0);
-    } else if (strcmp(base, "identification.min_recall") == 0) {
-        g.at_least = true;
-        g.reason = "exact-span recall has no interval in this version; clean.min_score with "
-                   "\"bound\": \"ci95\" gates on the interval of the clean recall (category "
-                   "matching)";
+        g.value = !ci ? clean_main(clean, mm)
+                      : jci(clean, classification ? "accuracy_ci95" : "main_metric_ci95", 0);
     } else if (strcmp(base, "clean.max_perplexity") == 0) {
-        g.value = jci(clean, "main_metric_ci95", 1);
+        g.value = ci ? jci(clean, "main_metric_ci95", 1) : clean_main(clean, "perplexity");
+    } else if (strcmp(base, "clean.min_macro_f1") == 0) {
+        g.at_least = true;
+        g.value = ci || !classification ? NAN : clean_main(clean, "macro_f1");
+        g.reason = ci ? no_ci : g.reason;
+    } else if (strcmp(base, "clean.max_parse_failure_rate") == 0) {
+        double n = jnum(clean, "n");
+        g.value = ci || !classification || !(n > 0) ? NAN : jnum(clean, "parse_failures") / n;
+        g.reason = ci ? no_ci : g.reason;
+    } else if (strcmp(base, "run.max_error_rate") == 0) {
+        g.value = ci ? NAN : jnum(tgt, "error_rate");
+        g.reason = ci ? no_ci : "no variant was stored";
+    } else if (strcmp(base, "identification.min_recall") == 0) {
+        const cJSON *q = cJSON_GetObjectItemCaseSensitive(id, "quality");
+        const cJSON *exact =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(q, "modes"), "exact");
+        g.at_least = true;
+        g.value = ci ? NAN : jnum(cJSON_GetObjectItemCaseSensitive(exact, "micro"), "recall");
+        g.reason = ci ? "exact-span recall has no interval in this version; clean.min_score "
+                        "with \"bound\": \"ci95\" gates on the interval of the clean recall "
+                        "(category matching)"
+                      : "no identification quality (task identification) or no gold item";
     } else if (strcmp(base, "identification.max_leak_rate") == 0) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(tgt, "identification");
-        g.value = jci(cJSON_GetObjectItemCaseSensitive(id, "disclosure"), "leak_rate_ci95", 1);
+        const cJSON *d = cJSON_GetObjectItemCaseSensitive(id, "disclosure");
+        g.value = ci ? jci(d, "leak_rate_ci95", 1) : jnum(d, "leak_rate");
         g.reason = "no identification section or no sensitive item in the answered inputs";
     } else if (strcmp(base, "robustness.max_flip_rate") == 0) {
-        worst_of(&g, rob, NULL, "perturbation", cg, read_flip, mm);
+        worst_entry(&g, rob, NULL, "perturbation", cg, read_flip, delta_mm, skip, no_pert);
     } else if (strcmp(base, "robustness.max_accuracy_delta") == 0) {
-        worst_of(&g, rob, NULL, "perturbation", cg, read_delta, mm);
+        worst_entry(&g, rob, NULL, "perturbation", cg, read_delta, delta_mm, skip, no_pert);
     } else if (strcmp(base, "robustness.max_drop") == 0) {
-        worst_of(&g, rob, NULL, "perturbation", cg, read_drop, mm);
-        g.reason = cg->ci_bound ? "the drop rate has no interval; gate on "
-                                  "robustness.max_accuracy_delta with \"bound\": \"ci95\""
-                                : g.reason;
+        /* a drop rate is undefined only when the clean score is 0 or nothing is paired:
+         * every perturbation then counts */
+        worst_entry(&g, rob, NULL, "perturbation", cg, read_drop, delta_mm, false, no_pert);
+        if (ci) {
+            g.reason = "the drop rate has no interval; gate on robustness.max_accuracy_delta "
+                       "with \"bound\": \"ci95\"";
+        } else if (!isfinite(g.value) && g.worst != NULL) {
+            g.reason = "a drop rate is undefined (clean score is 0 or no paired answers)";
+        }
     } else if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0) {
         g.worst_key = "axis";
-        worst_of(&g, fair, "counterfactual", "axis", cg, read_cf_flip, mm);
-    } else if (strcmp(base, "fairness.min_disparate_impact") == 0) {
-        g.at_least = true;
+        worst_entry(&g, fair, "counterfactual", "axis", cg, read_cf_flip, delta_mm, skip,
+                    "no counterfactual axis has an applicable record (demographics.axes)");
+    } else if (strcmp(base, "fairness.min_disparate_impact") == 0 ||
+               strcmp(base, "fairness.max_parity_difference") == 0) {
+        bool di = strcmp(base, "fairness.min_disparate_impact") == 0;
+        g.at_least = di;
         g.worst_key = "axis";
-        worst_of(&g, fair, "group", "axis", cg, read_di, mm);
-    } else if (strcmp(base, "fairness.max_parity_difference") == 0) {
-        g.worst_key = "axis";
-        worst_of(&g, fair, "group", "axis", cg, read_parity, mm);
+        worst_entry(&g, fair, "group", "axis", cg, di ? read_di : read_parity, delta_mm, false,
+                    NULL);
+        if (!isfinite(g.value)) {
+            g.reason = ci ? "the interval could not be computed (a group has no defined "
+                            "selection rate, or no group metrics)"
+                          : "no group metrics (dataset.fields.group) or no defined selection rate";
+        }
     } else {
         g.at_least = strstr(base, ".min_") != NULL;
-        g.reason = no_ci;
     }
     return g;
 }
 
-void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target,
-                          const fs_audit__summary *s, const cJSON *tgt, size_t *failed)
+void fs_audit__gates_json(cJSON *gates, const fs_config *cfg, const char *target, const cJSON *tgt,
+                          size_t *failed)
 {
     for (size_t i = 0; i < cfg->n_gates; i++) {
         const fs_config_gate *g = &cfg->gates[i];
         const char *base = g->base != NULL ? g->base : g->name;
-        bool from_report = g->scope != NULL || g->ci_bound || strncmp(base, "latency.", 8) == 0;
-        gate_value v =
-            from_report ? gate_from_report(g, tgt) : gate_read(base, s, cfg->n_perturbations);
+        gate_value v = evaluate(g, cfg, tgt);
         if (strcmp(base, "fairness.max_counterfactual_flip_rate") == 0 &&
             cfg->task != FS_TASK_CLASSIFICATION) {
             /* a changed free-text answer is not a flipped prediction: answers that quote the

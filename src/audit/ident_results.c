@@ -135,7 +135,7 @@ static cJSON *prf_json(fs_identify_prf m)
     return o;
 }
 
-static cJSON *quality_json(const fs_identify_counts *q, double *micro_recall)
+static cJSON *quality_json(const fs_identify_counts *q)
 {
     static const char *const modes[] = { "exact", "overlap", "category" };
     cJSON *o = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(o, "modes");
@@ -149,7 +149,6 @@ static cJSON *quality_json(const fs_identify_counts *q, double *micro_recall)
         cJSON_AddItemToObject(mode, "micro", prf_json(fs_identify_micro(q, (fs_identify_match)k)));
         cJSON_AddItemToObject(mode, "macro", prf_json(fs_identify_macro(q, (fs_identify_match)k)));
     }
-    *micro_recall = fs_identify_micro(q, FS_IDENTIFY_EXACT).recall;
     cJSON *conf = cJSON_AddArrayToObject(o, "confusion");
     for (size_t i = 0; i < q->n_confusion; i++) {
         cJSON *e = cJSON_CreateObject();
@@ -218,7 +217,7 @@ static cJSON *tallies_json(const ident_pass *p, const fs_identify_tallies *t, bo
     return arr;
 }
 
-static cJSON *disclosure_json(ident_pass *p, double *leak)
+static cJSON *disclosure_json(ident_pass *p)
 {
     uint64_t items = 0, disclosed = 0;
     double lo, hi;
@@ -231,8 +230,8 @@ static cJSON *disclosure_json(ident_pass *p, double *leak)
     cJSON_AddNumberToObject(d, "answers", (double)p->answered);
     cJSON_AddNumberToObject(d, "items", (double)items);
     cJSON_AddNumberToObject(d, "disclosed", (double)disclosed);
-    *leak = items ? (double)disclosed / (double)items : NAN;
-    fs_audit__num(d, "leak_rate", *leak, "no sensitive item in the answered inputs");
+    fs_audit__num(d, "leak_rate", items ? (double)disclosed / (double)items : NAN,
+                  "no sensitive item in the answered inputs");
     fs_stats_wilson(&lo, &hi, disclosed, items, 0.95);
     cJSON_AddItemToObject(d, "leak_rate_ci95", fs_audit__pair(lo, hi));
     cJSON_AddItemToObject(d, "per_category", tallies_json(p, &p->disclosure, true));
@@ -242,8 +241,7 @@ static cJSON *disclosure_json(ident_pass *p, double *leak)
 }
 
 fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg, fs_store *store,
-                                        const char *target, uint64_t limit, fs_audit__summary *sum,
-                                        fs_error *err)
+                                        const char *target, uint64_t limit, fs_error *err)
 {
     ident_pass p;
     fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
@@ -276,9 +274,9 @@ fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg,
         cJSON_AddNumberToObject(inv, "items", (double)total);
         cJSON_AddItemToObject(inv, "categories", tallies_json(&p, &p.inventory, false));
         if (cfg->task == FS_TASK_IDENTIFICATION) {
-            cJSON_AddItemToObject(id, "quality", quality_json(&p.quality, &sum->id_recall));
+            cJSON_AddItemToObject(id, "quality", quality_json(&p.quality));
         }
-        cJSON_AddItemToObject(id, "disclosure", disclosure_json(&p, &sum->leak_rate));
+        cJSON_AddItemToObject(id, "disclosure", disclosure_json(&p));
     }
     cJSON_Delete(p.examples);
     fs_buf_dispose(&p.mask);

@@ -534,9 +534,7 @@ static uint64_t count_missing(const table *t, size_t first, size_t k_n)
     return n;
 }
 
-typedef fs_audit__summary summary;
-
-static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
+static fs_status clean_json(cJSON *tgt, table *t, fs_error *err)
 {
     pairs pr;
     fs_class_report rep;
@@ -567,9 +565,6 @@ static fs_status clean_json(cJSON *tgt, table *t, summary *s, fs_error *err)
     cJSON_AddItemToObject(c, "confusion", confusion_json(&rep));
     cJSON_AddItemToObject(c, "latency_ms", fs_audit__lat_json(&t->lat, 0, t->n_cols, true));
     cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
-    s->clean_accuracy = rep.accuracy;
-    s->clean_macro_f1 = n ? rep.macro_f1 : NAN;
-    s->parse_failure_rate = n ? (double)cs->parse_failures / (double)n : NAN;
 done:
     fs_class_report_dispose(&rep);
     pairs_dispose(&pr);
@@ -740,16 +735,7 @@ static cJSON *examples_json(const picks *p, size_t first, size_t k_n)
     return arr;
 }
 
-static void note_worst(double *worst, const char **worst_label, double v, const char *label)
-{
-    if (isfinite(v) && (!isfinite(*worst) || v > *worst)) {
-        *worst = v;
-        *worst_label = label;
-    }
-}
-
-static fs_status one_perturbation(cJSON *arr, table *t, size_t i, const picks *p, summary *s,
-                                  fs_error *err)
+static fs_status one_perturbation(cJSON *arr, table *t, size_t i, const picks *p, fs_error *err)
 {
     pairs pr;
     fs_robustness rob;
@@ -806,10 +792,6 @@ static fs_status one_perturbation(cJSON *arr, table *t, size_t i, const picks *p
     cJSON_AddItemToObject(e, "error_causes", causes_json(t, first, k_n));
     cJSON_AddItemToObject(e, "latency_ms", fs_audit__lat_json(&t->lat, first, first + k_n, false));
     cJSON_AddItemToObject(e, "worst_examples", examples_json(p, first, k_n));
-    note_worst(&s->max_drop, &s->worst_drop, rob.drop_rate, cp->label);
-    s->drop_undefined = s->drop_undefined || !isfinite(rob.drop_rate);
-    note_worst(&s->max_flip, &s->worst_flip, rob.flip_rate, cp->label);
-    note_worst(&s->max_acc_delta, &s->worst_delta, -rob.delta_accuracy, cp->label);
 done:
     fs_robustness_dispose(&rob);
     pairs_dispose(&pr);
@@ -855,24 +837,21 @@ static fs_status text_target_json(cJSON *targets, cJSON *gates, const fs_config 
                                   fs_store *store, uint64_t limit, size_t *failed, fs_error *err)
 {
     const fs_config_target *tc = &cfg->targets[ti];
-    summary s = { NAN, NAN,  NAN,  NAN,  NAN,   NAN,
-                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN },
-                  NAN, NAN };
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToArray(targets, o);
     fs_json__add_str(o, "name", tc->name);
     fs_json__add_str(o, "type", fs_target_type_name(tc->type));
     fs_json__add_str(o, "url", tc->url);
     fs_json__add_str(o, "model", tc->model);
-    fs_status st = fs_audit__text_target_json(o, cfg, store, tc->name, limit, &s, err);
+    fs_status st = fs_audit__text_target_json(o, cfg, store, tc->name, limit, err);
     if (st == FS_OK && cfg->identify) {
-        st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
+        st = fs_audit__identification_json(o, cfg, store, tc->name, limit, err);
     }
     if (st == FS_OK && cfg->redact) {
         st = fs_audit__redact_examples(o, cfg, err);
     }
     if (st == FS_OK) {
-        fs_audit__gates_json(gates, cfg, tc->name, &s, o, failed);
+        fs_audit__gates_json(gates, cfg, tc->name, o, failed);
     }
     return st;
 }
@@ -886,9 +865,6 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     const fs_config_target *tc = &cfg->targets[ti];
     table t;
     picks p;
-    summary s = { NAN, NAN,  NAN,  NAN,  NAN,   NAN,
-                  NAN, NULL, NULL, NULL, false, { NAN, NULL, NAN, NULL, NAN },
-                  NAN, NAN };
     int *clean = NULL;
     memset(&p, 0, sizeof p);
     fs_status st = table_load(&t, cfg, store, tc->name, limit, err);
@@ -905,15 +881,14 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
     fs_json__add_str(o, "url", tc->url);
     fs_json__add_str(o, "model", tc->model);
     cJSON_AddNumberToObject(o, "records", (double)t.n_rec);
-    st = clean_json(o, &t, &s, err);
+    st = clean_json(o, &t, err);
     cJSON *rob = cJSON_AddArrayToObject(o, "robustness");
     for (size_t i = 0; st == FS_OK && i < cfg->n_perturbations; i++) {
-        st = one_perturbation(rob, &t, i, &p, &s, err);
+        st = one_perturbation(rob, &t, i, &p, err);
     }
     if (st == FS_OK) {
         worst_case_json(o, &t);
-        s.error_rate = error_rate(&t);
-        fs_audit__num(o, "error_rate", s.error_rate, "no variant was stored");
+        fs_audit__num(o, "error_rate", error_rate(&t), "no variant was stored");
         cJSON_AddItemToObject(o, "usage", fs_audit__usage_json(&t.lat));
         clean = fs_calloc(t.n_rec + 1, sizeof *clean);
         st = clean ? FS_OK : FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
@@ -923,16 +898,16 @@ static fs_status target_json(cJSON *targets, cJSON *gates, const fs_config *cfg,
             clean[r] = t.cells[r * t.n_cols];
         }
         fs_audit__view v = { cfg, t.n_rec, t.gold, clean, t.group, limit };
-        st = fs_audit__fairness_json(o, &v, store, tc->name, &s.fair, err);
+        st = fs_audit__fairness_json(o, &v, store, tc->name, err);
     }
     if (st == FS_OK && cfg->identify) {
-        st = fs_audit__identification_json(o, cfg, store, tc->name, limit, &s, err);
+        st = fs_audit__identification_json(o, cfg, store, tc->name, limit, err);
     }
     if (st == FS_OK && cfg->redact) {
         st = fs_audit__redact_examples(o, cfg, err);
     }
     if (st == FS_OK) {
-        fs_audit__gates_json(gates, cfg, tc->name, &s, o, failed);
+        fs_audit__gates_json(gates, cfg, tc->name, o, failed);
     }
 done:
     fs_free(clean);

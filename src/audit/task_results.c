@@ -800,7 +800,7 @@ static uint64_t count_state(const ttable *t, size_t first, size_t k_n, int state
     return n;
 }
 
-static fs_status clean_json(cJSON *o, ttable *t, fs_audit__summary *sum, fs_error *err)
+static fs_status clean_json(cJSON *o, ttable *t, fs_error *err)
 {
     tpairs p;
     double v[8] = { NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN }, ci[2];
@@ -819,7 +819,6 @@ static fs_status clean_json(cJSON *o, ttable *t, fs_audit__summary *sum, fs_erro
         fs_json__add_str(c, "main_metric", t->metrics[t->main].name);
         boot_ci(ci, t, &p, 3, stream(t->cfg, "clean"), err);
         cJSON_AddItemToObject(c, "main_metric_ci95", fs_audit__pair(ci[0], ci[1]));
-        sum->clean_accuracy = v[t->main];
     }
     cJSON_AddItemToObject(c, "latency_ms", fs_audit__lat_json(&t->lat, 0, t->n_cols, true));
     cJSON_AddItemToObject(c, "error_causes", causes_json(t, 0, 1));
@@ -935,14 +934,6 @@ static void picks_dispose(tpicks *pk)
     fs_free(pk->v);
 }
 
-static void note_worst(double *worst, const char **label, double v, const char *name)
-{
-    if (isfinite(v) && (!isfinite(*worst) || v > *worst)) {
-        *worst = v;
-        *label = name;
-    }
-}
-
 static fs_status examples(cJSON *e, const ttable *t, const tpairs *p, fs_store *store,
                           const char *target, fs_error *err)
 {
@@ -958,7 +949,7 @@ static fs_status examples(cJSON *e, const ttable *t, const tpairs *p, fs_store *
 }
 
 static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *store,
-                                  const char *target, fs_audit__summary *sum, fs_error *err)
+                                  const char *target, fs_error *err)
 {
     const fs_config_perturbation *cp = &t->cfg->perturbations[i];
     size_t first = t->base[i], k_n = cp->n;
@@ -1001,9 +992,6 @@ static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *sto
         cJSON_AddItemToObject(c95, mm->name, fs_audit__pair(ci[0], ci[1]));
         drop = mm->lower_better ? pv[t->main] / cv[t->main] - 1.0
                                 : (cv[t->main] > 0 ? 1.0 - pv[t->main] / cv[t->main] : NAN);
-        note_worst(&sum->max_acc_delta, &sum->worst_delta,
-                   mm->lower_better ? pv[t->main] - cv[t->main] : cv[t->main] - pv[t->main],
-                   cp->label);
     }
     cJSON_AddItemToObject(e, "ci95", c95);
     fs_audit__num(e, "drop_rate", drop,
@@ -1035,10 +1023,6 @@ static fs_status one_perturbation(cJSON *arr, ttable *t, size_t i, fs_store *sto
                      isfinite(pval) ? "sign-flip permutation test on per-record "
                                       "mean changes of the item score"
                                     : NULL);
-    note_worst(&sum->max_drop, &sum->worst_drop, drop, cp->label);
-    sum->drop_undefined = sum->drop_undefined || (t->n_metrics > 0 && !isfinite(drop));
-    note_worst(&sum->max_flip, &sum->worst_flip, p.n ? (double)flips / (double)p.n : NAN,
-               cp->label);
     st = examples(e, t, &p, store, target, err);
     tpairs_dispose(&p);
     return st;
@@ -1144,8 +1128,7 @@ static void worst_case_json(cJSON *o, const ttable *t)
 }
 
 fs_status fs_audit__text_target_json(cJSON *o, const fs_config *cfg, fs_store *store,
-                                     const char *target, uint64_t limit, fs_audit__summary *sum,
-                                     fs_error *err)
+                                     const char *target, uint64_t limit, fs_error *err)
 {
     ttable t;
     fs_status st = ttable_open(&t, cfg, limit, err);
@@ -1154,11 +1137,11 @@ fs_status fs_audit__text_target_json(cJSON *o, const fs_config *cfg, fs_store *s
     }
     if (st == FS_OK) {
         cJSON_AddNumberToObject(o, "records", (double)t.n_rec);
-        st = clean_json(o, &t, sum, err);
+        st = clean_json(o, &t, err);
     }
     cJSON *rob = cJSON_AddArrayToObject(o, "robustness");
     for (size_t i = 0; st == FS_OK && i < cfg->n_perturbations; i++) {
-        st = one_perturbation(rob, &t, i, store, target, sum, err);
+        st = one_perturbation(rob, &t, i, store, target, err);
     }
     if (st == FS_OK) {
         uint64_t errors = 0, variants = 0;
@@ -1167,8 +1150,8 @@ fs_status fs_audit__text_target_json(cJSON *o, const fs_config *cfg, fs_store *s
             errors += t.cols[c].errors;
             variants += t.cols[c].variants;
         }
-        sum->error_rate = variants ? (double)errors / (double)variants : NAN;
-        fs_audit__num(o, "error_rate", sum->error_rate, "no variant was stored");
+        fs_audit__num(o, "error_rate", variants ? (double)errors / (double)variants : NAN,
+                      "no variant was stored");
         cJSON_AddItemToObject(o, "usage", fs_audit__usage_json(&t.lat));
         st = fs_audit__tcf_json(o, t.tcf, t.n_rec, item_name(cfg->task), store, target, err);
     }

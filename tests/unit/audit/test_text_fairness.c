@@ -82,11 +82,8 @@ static void test_audit_text_fairness__hand_computed(void)
     CU_ASSERT_EQUAL_FATAL(
         fs_config_parse(&cfg, config_text, sizeof config_text - 1, "tf.json", &err), FS_OK);
     fs_store *store = make_store(cfg);
-    fs_audit__summary sum;
-    memset(&sum, 0, sizeof sum);
-    sum.fair.max_flip_rate = NAN;
     cJSON *o = cJSON_CreateObject();
-    CU_ASSERT_EQUAL_FATAL(fs_audit__text_target_json(o, cfg, store, "t", 0, &sum, &err), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(fs_audit__text_target_json(o, cfg, store, "t", 0, &err), FS_OK);
     const cJSON *fair = cJSON_GetObjectItemCaseSensitive(o, "fairness");
     CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(fair), 2);
     const cJSON *g = cJSON_GetArrayItem(fair, 0);
@@ -140,7 +137,7 @@ static void test_audit_text_fairness__hand_computed(void)
     /* The flip-rate gate reads no free-text figure: null, with the reason. */
     cJSON *gates = cJSON_CreateArray();
     size_t failed = 0;
-    fs_audit__gates_json(gates, cfg, "t", &sum, o, &failed);
+    fs_audit__gates_json(gates, cfg, "t", o, &failed);
     CU_ASSERT_EQUAL(failed, 1);
     CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(gates->child, "value")));
     CU_ASSERT_PTR_NOT_NULL(strstr(fs_json__str(gates->child, "value_reason"), "classification"));
@@ -211,10 +208,8 @@ static cJSON *group_target(fs_config **cfg_out, const char *task, const char *ex
     snprintf(text, sizeof text, group_config_text, task, extra);
     CU_ASSERT_EQUAL_FATAL(fs_config_parse(cfg_out, text, strlen(text), "tg.json", &err), FS_OK);
     fs_store *store = make_group_store(*cfg_out);
-    fs_audit__summary sum;
-    memset(&sum, 0, sizeof sum);
     cJSON *o = cJSON_CreateObject();
-    *st = fs_audit__text_target_json(o, *cfg_out, store, "t", 0, &sum, &err);
+    *st = fs_audit__text_target_json(o, *cfg_out, store, "t", 0, &err);
     fs_store_free(store);
     if (*st != FS_OK) {
         cJSON_Delete(o);
@@ -291,11 +286,9 @@ static void test_audit_text_fairness__groups_hand_computed(void)
     d = cJSON_GetObjectItemCaseSensitive(a, "diff_vs_reference");
     CU_ASSERT_DOUBLE_EQUAL(num(d, "p_adjusted"), num(d, "p_value"), EPS);
     /* the parity gate needs a favourable label: null, with the reason */
-    fs_audit__summary sum;
-    memset(&sum, 0, sizeof sum);
     cJSON *gates = cJSON_CreateArray();
     size_t failed = 0;
-    fs_audit__gates_json(gates, cfg, "t", &sum, o, &failed);
+    fs_audit__gates_json(gates, cfg, "t", o, &failed);
     CU_ASSERT_EQUAL(failed, 1);
     CU_ASSERT(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(gates->child, "value")));
     CU_ASSERT_PTR_NOT_NULL(strstr(fs_json__str(gates->child, "value_reason"), "classification"));
