@@ -3,6 +3,7 @@
 /* Internal to the audit module: the pieces of one audit run shared between the
  * dispatch phase (run.c) and the scoring and report phase (results.c). */
 #include "fairshake/audit.h"
+#include "fairshake/identify.h"
 #include "fairshake/perturb.h"
 #include "fairshake/store.h"
 
@@ -92,6 +93,13 @@ void fs_audit__lat_dispose(fs_audit__lat *l);
 /** Mask every sensitive item the detectors find in the target's examples (robustness
  *  worst_examples, fairness examples), in place: report.redact. */
 fs_status fs_audit__redact_examples(cJSON *target_obj, const fs_config *cfg, fs_error *err);
+/** The detector report.redact masks with (identification.categories and .patterns).
+ *  out: returns owned (fs_identify_detector_free). */
+fs_status fs_audit__redactor_new(fs_identify_detector **out, const fs_config *cfg, fs_error *err);
+/** Mask in place every string of obj (not its identifiers: record_id, id, perturbation,
+ *  axis, from, to, kind, category, outcome) wherever any item found in any of them
+ *  occurs; tmp is scratch. */
+fs_status fs_audit__redact_object(fs_identify_detector *d, fs_buf *tmp, cJSON *obj, fs_error *err);
 
 /** Check every config gate for one target and append the results to gates; tgt is the
  *  target's report object, which every gate reads. */

@@ -8,7 +8,11 @@
  * a carriage return) as a formula. Following OWASP's CSV injection advice, such a field
  * is prefixed with a single quote and the whole field is quoted, so it shows as text.
  * Fields with a comma, semicolon, double quote, CR or LF are quoted, quotes doubled.
+ * With report.redact the input, answer, error and (for tasks scored against references)
+ * gold of a row are masked like the report's examples: every sensitive item found in any
+ * of them is masked wherever it occurs in the row.
  * The file is written to a temporary name and renamed, so no reader sees half of it. */
+#include "audit/audit_internal.h"
 #include "audit/extra_internal.h"
 
 #include <errno.h>
@@ -20,8 +24,41 @@ typedef struct csv_ctx {
     fs_buf line;
     const char *target;
     const fs_config *cfg;
+    fs_identify_detector *redactor; /* report.redact; else NULL */
+    fs_buf scratch;
     fs_error *err;
 } csv_ctx;
+
+/* The row's texts as they are written: masked with report.redact. *row returns the
+ * object whose strings the fields point into (cJSON_Delete it), or NULL. */
+static fs_status row_texts(csv_ctx *c, const char *texts[4], cJSON **row)
+{
+    static const char *const keys[4] = { "input", "answer", "gold", "error" };
+    *row = NULL;
+    if (c->redactor == NULL) {
+        return FS_OK;
+    }
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; o != NULL && i < 4; i++) {
+        if (texts[i] != NULL && cJSON_AddStringToObject(o, keys[i], texts[i]) == NULL) {
+            cJSON_Delete(o);
+            o = NULL;
+        }
+    }
+    if (o == NULL) {
+        return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
+    }
+    fs_status st = fs_audit__redact_object(c->redactor, &c->scratch, o, c->err);
+    for (int i = 0; st == FS_OK && i < 4; i++) {
+        texts[i] = texts[i] != NULL ? fs_json__str(o, keys[i]) : NULL;
+    }
+    if (st != FS_OK) {
+        cJSON_Delete(o);
+        return st;
+    }
+    *row = o;
+    return FS_OK;
+}
 
 static void put_field(fs_buf *b, const char *s, bool last)
 {
@@ -69,19 +106,29 @@ static fs_status on_row(const fs_variant *v, const fs_outcome *o, void *payload)
     if (o != NULL) {
         fs_fmt_double(latency, sizeof latency, o->latency_ms);
     }
+    /* a classification gold is one of the labels, written as the prediction is */
+    bool label_gold = c->cfg->task == FS_TASK_CLASSIFICATION;
+    const char *texts[4] = { v->text, answered ? o->answer : NULL, label_gold ? NULL : v->label,
+                             o != NULL ? o->error : NULL };
+    cJSON *row = NULL;
+    fs_status st = row_texts(c, texts, &row);
+    if (st != FS_OK) {
+        return st;
+    }
     fs_buf_reset(&c->line);
     put_field(&c->line, c->target, false);
     put_field(&c->line, v->record_id, false);
     put_field(&c->line, v->perturbation, false);
     put_field(&c->line, v->group, false);
-    put_field(&c->line, v->text, false);
-    put_field(&c->line, answered ? o->answer : NULL, false);
+    put_field(&c->line, texts[0], false);
+    put_field(&c->line, texts[1], false);
     put_field(&c->line, answered ? o->prediction : NULL, false);
-    put_field(&c->line, v->label, false);
+    put_field(&c->line, label_gold ? v->label : texts[2], false);
     put_field(&c->line, correct, false);
     put_field(&c->line, latency, false);
     put_field(&c->line, o == NULL ? "" : (o->cached ? "true" : "false"), false);
-    put_field(&c->line, o != NULL ? o->error : NULL, true);
+    put_field(&c->line, texts[3], true);
+    cJSON_Delete(row);
     if (fs_buf_status(&c->line) != FS_OK) {
         return FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
@@ -122,9 +169,16 @@ fs_status fs_audit__write_csv(const fs_config *cfg, fs_store *store, const char 
         return FS_FAIL(err, FS_ERR_IO, "%s: path too long", dir);
     }
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    csv_ctx c = { NULL, FS_BUF_INIT, NULL, cfg, err };
+    csv_ctx c = { NULL, FS_BUF_INIT, NULL, cfg, NULL, FS_BUF_INIT, err };
+    if (cfg->redact) {
+        fs_status st = fs_audit__redactor_new(&c.redactor, cfg, err);
+        if (st != FS_OK) {
+            return st;
+        }
+    }
     c.f = fopen(tmp, "wb");
     if (c.f == NULL) {
+        fs_identify_detector_free(c.redactor);
         return FS_FAIL(err, FS_ERR_IO, "%s: cannot write: %s", tmp, strerror(errno));
     }
     fs_status st = write_rows(&c, store);
@@ -138,5 +192,7 @@ fs_status fs_audit__write_csv(const fs_config *cfg, fs_store *store, const char 
         remove(tmp);
     }
     fs_buf_dispose(&c.line);
+    fs_buf_dispose(&c.scratch);
+    fs_identify_detector_free(c.redactor);
     return st;
 }

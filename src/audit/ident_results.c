@@ -380,30 +380,41 @@ static fs_status mask_tree(fs_identify_detector *d, const found *f, fs_buf *tmp,
     return st;
 }
 
+fs_status fs_audit__redact_object(fs_identify_detector *d, fs_buf *tmp, cJSON *obj, fs_error *err)
+{
+    found f = { NULL, 0 };
+    fs_status st = gather(d, &f, obj, err);
+    if (st == FS_OK && f.n > 0) {
+        st = mask_tree(d, &f, tmp, obj, err);
+    }
+    fs_identify_items_free(f.v, f.n);
+    return st;
+}
+
 /* Each example of a list is redacted with the items found in that example. */
 static fs_status redact_list(fs_identify_detector *d, fs_buf *tmp, cJSON *list, fs_error *err)
 {
     fs_status st = FS_OK;
     for (cJSON *ex = list ? list->child : NULL; st == FS_OK && ex != NULL; ex = ex->next) {
-        found f = { NULL, 0 };
-        st = gather(d, &f, ex, err);
-        if (st == FS_OK && f.n > 0) {
-            st = mask_tree(d, &f, tmp, ex, err);
-        }
-        fs_identify_items_free(f.v, f.n);
+        st = fs_audit__redact_object(d, tmp, ex, err);
     }
     return st;
+}
+
+fs_status fs_audit__redactor_new(fs_identify_detector **out, const fs_config *cfg, fs_error *err)
+{
+    fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
+    io.categories = (const char *const *)cfg->id_categories;
+    io.n_categories = cfg->n_id_categories;
+    io.file = cfg->id_patterns;
+    return fs_identify_detector_new(out, fs_audit_data_dir(), &io, err);
 }
 
 fs_status fs_audit__redact_examples(cJSON *target_obj, const fs_config *cfg, fs_error *err)
 {
     fs_identify_detector *d = NULL;
-    fs_identify_opts io = FS_IDENTIFY_OPTS_INIT;
     fs_buf tmp;
-    io.categories = (const char *const *)cfg->id_categories;
-    io.n_categories = cfg->n_id_categories;
-    io.file = cfg->id_patterns;
-    fs_status st = fs_identify_detector_new(&d, fs_audit_data_dir(), &io, err);
+    fs_status st = fs_audit__redactor_new(&d, cfg, err);
     fs_buf_init(&tmp, 0);
     cJSON *lists[2] = { cJSON_GetObjectItemCaseSensitive(target_obj, "robustness"),
                         cJSON_GetObjectItemCaseSensitive(target_obj, "fairness") };

@@ -131,8 +131,67 @@ static void test_audit_csv__unwritable_dir_is_io_error(void)
     fs_store_free(s);
 }
 
+/* With report.redact every sensitive item of a row is masked in its input, answer, error
+ * and (scored against references) gold; ids and numbers stay. */
+static void test_audit_csv__redacted_rows(void)
+{
+    static const char input[] = "Call Ana Lima at +44 20 7946 0958 or ana.lima@example.org";
+    char dir[1024], path[1100];
+    snprintf(dir, sizeof dir, "%s/csv-redact", fs_test_tmp_dir());
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/run.sqlite", dir);
+    fs_store *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(fs_store_open(&s, path, "cfg", true, NULL), FS_OK);
+    fs_variant v = { .record_id = "note-7",
+                     .record_index = 0,
+                     .perturbation = "clean",
+                     .label = "[\"ana.lima@example.org\"]",
+                     .text = input,
+                     .changed = false };
+    int64_t id = 0;
+    CU_ASSERT_EQUAL_FATAL(fs_store_put_variant(s, &v, &id, NULL), FS_OK);
+    fs_outcome o = { .variant_id = id,
+                     .target = "m",
+                     .status = FS_OK,
+                     .http_status = 200,
+                     .answer = "Write to Ana Lima: ana.lima@example.org",
+                     .latency_ms = 4,
+                     .attempts = 1,
+                     .prompt_tokens = -1,
+                     .completion_tokens = -1 };
+    CU_ASSERT_EQUAL_FATAL(fs_store_put_outcome(s, &o, NULL), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(fs_store_flush(s, NULL), FS_OK);
+    fs_config_target targets[] = { { .name = "m" } };
+    fs_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.task = FS_TASK_QA;
+    cfg.targets = targets;
+    cfg.n_targets = 1;
+    cfg.redact = true;
+    fs_error err;
+    CU_ASSERT_EQUAL_FATAL(fs_audit__write_csv(&cfg, s, dir, &err), FS_OK);
+    char *text = NULL;
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    CU_ASSERT_EQUAL_FATAL(fs_read_file(&text, &n, path, 1 << 20, NULL), FS_OK);
+    CU_ASSERT_PTR_NULL(strstr(text, "ana.lima@example.org"));
+    CU_ASSERT_PTR_NULL(strstr(text, "7946 0958"));
+    CU_ASSERT_PTR_NULL(strstr(text, "Ana Lima"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\r\nm,note-7,clean,,Call "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ",4,false,\r\n"));
+    fs_free(text);
+    /* without redact the row is as stored */
+    cfg.redact = false;
+    CU_ASSERT_EQUAL_FATAL(fs_audit__write_csv(&cfg, s, dir, &err), FS_OK);
+    CU_ASSERT_EQUAL_FATAL(fs_read_file(&text, &n, path, 1 << 20, NULL), FS_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, input));
+    fs_free(text);
+    fs_store_free(s);
+}
+
 const fs_test_case fs_audit_csv_tests[] = {
     { "test_audit_csv__rows_quoting_and_injection", test_audit_csv__rows_quoting_and_injection },
     { "test_audit_csv__unwritable_dir_is_io_error", test_audit_csv__unwritable_dir_is_io_error },
+    { "test_audit_csv__redacted_rows", test_audit_csv__redacted_rows },
     { NULL, NULL },
 };
