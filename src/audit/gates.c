@@ -192,12 +192,10 @@ static gate_value evaluate(const fs_config_gate *cg, const fs_config *cfg, const
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(id, "quality");
         const cJSON *exact =
             cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(q, "modes"), "exact");
+        const cJSON *micro = cJSON_GetObjectItemCaseSensitive(exact, "micro");
         g.at_least = true;
-        g.value = ci ? NAN : jnum(cJSON_GetObjectItemCaseSensitive(exact, "micro"), "recall");
-        g.reason = ci ? "exact-span recall has no interval in this version; clean.min_score "
-                        "with \"bound\": \"ci95\" gates on the interval of the clean recall "
-                        "(category matching)"
-                      : "no identification quality (task identification) or no gold item";
+        g.value = ci ? jci(micro, "recall_ci95", 0) : jnum(micro, "recall");
+        g.reason = "no identification quality (task identification) or no gold item";
     } else if (strcmp(base, "identification.max_leak_rate") == 0) {
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(id, "disclosure");
         g.value = ci ? jci(d, "leak_rate_ci95", 1) : jnum(d, "leak_rate");

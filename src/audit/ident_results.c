@@ -18,6 +18,10 @@ typedef struct ident_pass {
     fs_identify_tallies inventory, disclosure;
     fs_identify_tallies with_items; /* records with at least one item, per category */
     fs_identify_counts quality;
+    /* per scored record: exact-span true positives and gold items, for the interval of the
+     * micro recall (records resampled) */
+    uint64_t *rec_tp, *rec_gold;
+    size_t n_scored, cap_scored;
     uint64_t records, records_with_items, answered;
     cJSON *examples; /* masked disclosed items */
     fs_buf mask;
@@ -74,6 +78,48 @@ static fs_status note_disclosed(ident_pass *p, const fs_variant *v, const fs_ide
     return FS_OK;
 }
 
+/* Exact-span true positives and gold items summed over categories. */
+static void exact_totals(const fs_identify_counts *q, uint64_t *tp, uint64_t *gold)
+{
+    *tp = *gold = 0;
+    for (size_t c = 0; c < q->n_classes; c++) {
+        *tp += q->classes[c].tp[FS_IDENTIFY_EXACT];
+        *gold += q->classes[c].tp[FS_IDENTIFY_EXACT] + q->classes[c].fn[FS_IDENTIFY_EXACT];
+    }
+}
+
+/* Keep what the record just scored added to the exact totals (tp0, gold0: before it). */
+static fs_status note_scored(ident_pass *p, uint64_t tp0, uint64_t gold0)
+{
+    uint64_t tp = 0, gold = 0;
+    size_t cap = p->cap_scored;
+    exact_totals(&p->quality, &tp, &gold);
+    if (!fs_audit__grow((void **)&p->rec_tp, &cap, p->n_scored + 1, sizeof *p->rec_tp) ||
+        !fs_audit__grow((void **)&p->rec_gold, &p->cap_scored, p->n_scored + 1,
+                        sizeof *p->rec_gold)) {
+        return FS_FAIL(p->err, FS_ERR_NOMEM, "out of memory");
+    }
+    p->rec_tp[p->n_scored] = tp - tp0;
+    p->rec_gold[p->n_scored++] = gold - gold0;
+    return FS_OK;
+}
+
+/* Micro recall of a resample of scored records (the first condition is a constant 0, so
+ * the paired bootstrap's difference is the recall itself). */
+static double resampled_recall(const size_t *idx, size_t n, int which, void *payload)
+{
+    const ident_pass *p = payload;
+    uint64_t tp = 0, gold = 0;
+    if (which == 0) {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        tp += p->rec_tp[idx[i]];
+        gold += p->rec_gold[idx[i]];
+    }
+    return gold ? (double)tp / (double)gold : NAN;
+}
+
 static fs_status on_ident_row(const fs_variant *v, const fs_outcome *o, void *payload)
 {
     ident_pass *p = payload;
@@ -112,9 +158,14 @@ static fs_status on_ident_row(const fs_variant *v, const fs_outcome *o, void *pa
             size_t ns = 0;
             cJSON *doc = NULL;
             st = gold_of(v->label, &spans, &ns, &doc, p->err);
+            uint64_t tp0 = 0, gold0 = 0;
+            exact_totals(&p->quality, &tp0, &gold0);
             if (st == FS_OK) {
                 st = fs_identify_score_answer(&p->quality, p->det, v->text, strlen(v->text), spans,
                                               ns, o->answer, strlen(o->answer), p->err);
+            }
+            if (st == FS_OK) {
+                st = note_scored(p, tp0, gold0);
             }
             fs_free(spans);
             cJSON_Delete(doc);
@@ -135,7 +186,7 @@ static cJSON *prf_json(fs_identify_prf m)
     return o;
 }
 
-static cJSON *quality_json(const fs_identify_counts *q)
+static cJSON *quality_json(const fs_identify_counts *q, const double recall_ci[2])
 {
     static const char *const modes[] = { "exact", "overlap", "category" };
     cJSON *o = cJSON_CreateObject(), *m = cJSON_AddObjectToObject(o, "modes");
@@ -146,7 +197,11 @@ static cJSON *quality_json(const fs_identify_counts *q)
             cJSON_AddItemToObject(per, q->classes[c].category,
                                   prf_json(fs_identify_class_metrics(q, c, (fs_identify_match)k)));
         }
-        cJSON_AddItemToObject(mode, "micro", prf_json(fs_identify_micro(q, (fs_identify_match)k)));
+        cJSON *micro = prf_json(fs_identify_micro(q, (fs_identify_match)k));
+        if (k == FS_IDENTIFY_EXACT) {
+            cJSON_AddItemToObject(micro, "recall_ci95", fs_audit__pair(recall_ci[0], recall_ci[1]));
+        }
+        cJSON_AddItemToObject(mode, "micro", micro);
         cJSON_AddItemToObject(mode, "macro", prf_json(fs_identify_macro(q, (fs_identify_match)k)));
     }
     cJSON *conf = cJSON_AddArrayToObject(o, "confusion");
@@ -274,11 +329,17 @@ fs_status fs_audit__identification_json(cJSON *target_obj, const fs_config *cfg,
         cJSON_AddNumberToObject(inv, "items", (double)total);
         cJSON_AddItemToObject(inv, "categories", tallies_json(&p, &p.inventory, false));
         if (cfg->task == FS_TASK_IDENTIFICATION) {
-            cJSON_AddItemToObject(id, "quality", quality_json(&p.quality));
+            double ci[2] = { NAN, NAN };
+            st = fs_stats_paired_bootstrap(&ci[0], &ci[1], p.n_scored, cfg->bootstrap, 0.95,
+                                           cfg->seed ^ fs_hash_u64("identification", 14),
+                                           resampled_recall, &p, err);
+            cJSON_AddItemToObject(id, "quality", quality_json(&p.quality, ci));
         }
         cJSON_AddItemToObject(id, "disclosure", disclosure_json(&p));
     }
     cJSON_Delete(p.examples);
+    fs_free(p.rec_tp);
+    fs_free(p.rec_gold);
     fs_buf_dispose(&p.mask);
     fs_identify_counts_dispose(&p.quality);
     fs_identify_tallies_dispose(&p.inventory);

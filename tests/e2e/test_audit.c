@@ -417,6 +417,10 @@ static void test_e2e_audit__identification(void)
     CU_ASSERT(items > records);
     CU_ASSERT_EQUAL(e2e_num(id, "quality.modes.exact.micro.support"), items);
     CU_ASSERT_DOUBLE_EQUAL(e2e_num(id, "quality.modes.exact.micro.recall"), recall, 1e-9);
+    /* its interval, records resampled: around the recall, narrower than the whole range */
+    double lo = e2e_num(id, "quality.modes.exact.micro.recall_ci95.0");
+    double hi = e2e_num(id, "quality.modes.exact.micro.recall_ci95.1");
+    CU_ASSERT(lo < recall && recall < hi && hi - lo < 0.2);
     CU_ASSERT_EQUAL(e2e_num(id, "quality.unparsed"), 0);
     /* Forbidden disclosure: every listed item is a leak; the rate matches its counts. */
     CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(e2e_get(id, "disclosure.mode")), "forbidden");

@@ -37,7 +37,10 @@ static const char target_json[] =
     "   \"groups\": [{\"disparate_impact\": {\"value\": 1, \"ci95\": [1, 1]}},\n"
     "              {\"disparate_impact\": {\"value\": 0.84, \"ci95\": [0.70, 0.99]}},\n"
     "              {\"disparate_impact\": {\"value\": null, \"ci95\": [null, null]}}],\n"
-    "   \"demographic_parity_difference\": {\"value\": 0.09, \"ci95\": [0.02, 0.16]}}]}\n";
+    "   \"demographic_parity_difference\": {\"value\": 0.09, \"ci95\": [0.02, 0.16]}}],\n"
+    " \"identification\": {\"quality\": {\"modes\": {\"exact\": {\"micro\": {\"recall\": 0.77,\n"
+    "   \"recall_ci95\": [0.72, 0.81]}}}}, \"disclosure\": {\"leak_rate\": 0.1,\n"
+    "   \"leak_rate_ci95\": [0.05, 0.18]}}}\n";
 
 /* A classification config with the given "gates" object (JSON text). */
 static fs_config *config_with(const char *gates, const char *task)
@@ -240,6 +243,28 @@ static void test_audit_gates__classification_only_on_text_tasks(void)
     cJSON_Delete(r);
 }
 
+static void test_audit_gates__identification(void)
+{
+    size_t failed = 0;
+    cJSON *r = evaluate("{\"identification.min_recall\": 0.75, "
+                        "\"identification.max_leak_rate\": {\"threshold\": 0.15, \"bound\": "
+                        "\"ci95\"}}",
+                        classification, &failed);
+    const cJSON *g = result(r, "identification.min_recall");
+    CU_ASSERT_DOUBLE_EQUAL(value(g), 0.77, EPS);
+    CU_ASSERT(passed(g));
+    g = result(r, "identification.max_leak_rate");
+    CU_ASSERT_DOUBLE_EQUAL(value(g), 0.18, EPS);
+    CU_ASSERT(!passed(g));
+    cJSON_Delete(r);
+    r = evaluate("{\"identification.min_recall\": {\"threshold\": 0.75, \"bound\": \"ci95\"}}",
+                 classification, &failed);
+    g = result(r, "identification.min_recall");
+    CU_ASSERT_DOUBLE_EQUAL(value(g), 0.72, EPS); /* the lower end of the interval */
+    CU_ASSERT(!passed(g));
+    cJSON_Delete(r);
+}
+
 const fs_test_case fs_audit_gates_tests[] = {
     { "test_audit_gates__clean_run_and_latency", test_audit_gates__clean_run_and_latency },
     { "test_audit_gates__config_refuses_unscoped_scope",
@@ -249,5 +274,6 @@ const fs_test_case fs_audit_gates_tests[] = {
     { "test_audit_gates__fairness_axes_and_groups", test_audit_gates__fairness_axes_and_groups },
     { "test_audit_gates__classification_only_on_text_tasks",
       test_audit_gates__classification_only_on_text_tasks },
+    { "test_audit_gates__identification", test_audit_gates__identification },
     { NULL, NULL },
 };
