@@ -1183,7 +1183,12 @@ static void identification_html(page *pg, const cJSON *id)
             td_pct(b, num(m, "f1"));
             fs_buf_printf(b, "<td class=\"num\">%.0f</td></tr>", num(m, "support"));
         }
-        fs_buf_printf(b, "</table><p>%.0f answers had no list of items (unparsed).</p>",
+        const cJSON *exact = get(get(get(q, "modes"), "exact"), "micro");
+        fs_buf_puts(b, "</table><p>Exact-span recall ");
+        put_pct(b, num(exact, "recall"));
+        fs_buf_puts(b, " (95% CI ");
+        put_ci(b, get(exact, "recall_ci95"));
+        fs_buf_printf(b, ", records resampled). %.0f answers had no list of items (unparsed).</p>",
                       num(q, "unparsed"));
     }
     if (d == NULL) {

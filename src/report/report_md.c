@@ -949,6 +949,12 @@ static void identification_md(fs_buf *b, const cJSON *id)
             put_pct(b, num(m, "f1"));
             fs_buf_printf(b, " | %.0f |\n", num(m, "support"));
         }
+        const cJSON *exact = get(get(get(q, "modes"), "exact"), "micro");
+        fs_buf_puts(b, "\nExact-span recall ");
+        put_pct(b, num(exact, "recall"));
+        fs_buf_puts(b, " (95% CI ");
+        put_ci_pts(b, get(exact, "recall_ci95"));
+        fs_buf_puts(b, ", records resampled).\n");
         fs_buf_printf(b, "\n%.0f answers had no list of items (unparsed).\n", num(q, "unparsed"));
     }
     fs_buf_printf(b,
