@@ -451,6 +451,14 @@ static void test_e2e_audit__identification(void)
     }
     CU_ASSERT_EQUAL(cJSON_IsTrue(e2e_get(rep, "verdict.passed")), 0);
     CU_ASSERT_EQUAL(e2e_num(rep, "verdict.gates_failed"), 1);
+    /* report.md states the exact-span recall with its interval */
+    char md_path[1200], *md = NULL;
+    size_t md_len = 0;
+    snprintf(md_path, sizeof md_path, "%s/report.md", report_dir);
+    CU_ASSERT_EQUAL_FATAL(fs_read_file(&md, &md_len, md_path, 1 << 24, NULL), FS_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, "Exact-span recall "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(md, ", records resampled)."));
+    fs_free(md);
     cJSON_Delete(rep);
 }
 
