@@ -84,6 +84,7 @@ typedef struct fs_config {
     uint64_t max_requests, max_tokens; /* budgets (0: none) */
     long fail_fast_retry_after_ms;     /* run.fail_fast.retry_after_s in ms (0: never) */
     int fail_fast_failures;            /* run.fail_fast.failures (0: never) */
+    long fail_fast_unreachable_ms;     /* run.fail_fast.unreachable_s in ms (0: never) */
     int grow_after;                    /* run.grow_after */
     long backoff_base_ms, backoff_max_ms;
     char *cache; /* run.cache: a response cache shared across runs */

@@ -5,6 +5,7 @@
  * repository root). String values of target URLs may use ${VAR} or ${VAR:-default}. */
 #include "fairshake/audit.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -276,7 +277,8 @@ static const key_spec run_keys[] = {
     { "backoff_max_ms", K_INT, false },
 };
 static const key_spec fail_fast_keys[] = { { "retry_after_s", K_NUM, false },
-                                           { "failures", K_INT, false } };
+                                           { "failures", K_INT, false },
+                                           { "unreachable_s", K_NUM, false } };
 static const key_spec report_keys[] = { { "dir", K_STR, false },
                                         { "formats", K_STRS, false },
                                         { "redact", K_BOOL, false } };
@@ -303,6 +305,17 @@ const char *const fs_config__gate_names[] = {
 const size_t fs_config__n_gate_names = N_OF(fs_config__gate_names);
 
 static const char *const report_formats[] = { "json", "md", "html", "junit", "csv" };
+
+/* A K_INT value (whole, below 9e15) as an int, clamped to int's range since the cast of a
+ * double out of range is undefined: fs_target_check refuses such a process count, and
+ * such a status matches no HTTP status. */
+static int int_value(const cJSON *v)
+{
+    if (v->valuedouble >= (double)INT_MAX) {
+        return INT_MAX;
+    }
+    return v->valuedouble <= (double)INT_MIN ? INT_MIN : (int)v->valuedouble;
+}
 
 static fs_status dup_str(char **out, const char *s, const ctx *c)
 {
@@ -628,7 +641,7 @@ static fs_status fill_transport(fs_config_target *t, const cJSON *obj, const cha
         st = t->headers[t->n_headers++] ? FS_OK : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
     for (const cJSON *e = ok ? ok->child : NULL; st == FS_OK && e; e = e->next) {
-        t->ok_statuses[t->n_ok_statuses++] = (int)e->valuedouble;
+        t->ok_statuses[t->n_ok_statuses++] = int_value(e);
     }
     if (st == FS_OK) {
         st = dup_str(&t->answer_pointer, fs_json__str(obj, "answer_pointer"), c);
@@ -751,10 +764,10 @@ static fs_status fill_target(fs_config_target *t, const cJSON *obj, const char *
     }
     const cJSON *lp = cJSON_GetObjectItemCaseSensitive(obj, "logprobs");
     t->logprobs = lp != NULL;
-    t->top_logprobs = lp ? (int)lp->valuedouble : 0;
+    t->top_logprobs = lp ? int_value(lp) : 0;
     t->echo = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, "echo"));
     const cJSON *procs = cJSON_GetObjectItemCaseSensitive(obj, "processes");
-    t->processes = procs ? (int)procs->valuedouble : 0;
+    t->processes = procs ? int_value(procs) : 0;
     if (st == FS_OK) {
         st = fill_transport(t, obj, dotted, c);
     }
@@ -959,6 +972,10 @@ static fs_status fill_run_limits(fs_config *cfg, const cJSON *run, const ctx *c)
         st = int_in(&fails, ff, "failures", 0, 1000000, "run.fail_fast.failures", c);
     }
     const cJSON *ra = ff ? cJSON_GetObjectItemCaseSensitive(ff, "retry_after_s") : NULL;
+    const cJSON *un = ff ? cJSON_GetObjectItemCaseSensitive(ff, "unreachable_s") : NULL;
+    if (st == FS_OK && un != NULL && !(un->valuedouble >= 0 && un->valuedouble <= 86400)) {
+        st = fail_at(c, "run.fail_fast.unreachable_s", "must be from 0 to 86400");
+    }
     const cJSON *tpm = cJSON_GetObjectItemCaseSensitive(run, "tpm");
     if (st == FS_OK && ((ra && ra->valuedouble < 0) || (tpm && tpm->valuedouble < 0))) {
         st = fail_at(c, ra && ra->valuedouble < 0 ? "run.fail_fast.retry_after_s" : "run.tpm",
@@ -970,7 +987,19 @@ static fs_status fill_run_limits(fs_config *cfg, const cJSON *run, const ctx *c)
     cfg->backoff_base_ms = (long)base;
     cfg->backoff_max_ms = (long)maxb;
     cfg->fail_fast_failures = (int)fails;
-    cfg->fail_fast_retry_after_ms = ra ? (long)(ra->valuedouble * 1000.0) : 0;
+    /* Casting a double out of the range of long is undefined: a wait too long for a long
+     * is "never stop" in effect, and a negative one was refused above. */
+    double ra_ms = ra ? ra->valuedouble * 1000.0 : 0.0;
+    cfg->fail_fast_retry_after_ms = 0;
+    if (ra_ms >= (double)LONG_MAX) {
+        cfg->fail_fast_retry_after_ms = LONG_MAX;
+    } else if (ra_ms > 0.0) {
+        cfg->fail_fast_retry_after_ms = (long)ra_ms;
+    }
+    cfg->fail_fast_unreachable_ms = 10000;
+    if (st == FS_OK && un != NULL) { /* in 0..86400: the cast is defined */
+        cfg->fail_fast_unreachable_ms = (long)(un->valuedouble * 1000.0);
+    }
     cfg->tpm = tpm ? tpm->valuedouble : 0.0;
     return st;
 }
@@ -1204,11 +1233,13 @@ static fs_status fill_report(fs_config *cfg, const cJSON *rep, const ctx *c)
         return st != FS_OK ? st : FS_FAIL(c->err, FS_ERR_NOMEM, "out of memory");
     }
     if (n == 0) {
+        /* counted as each is made, so that fs_config_free frees "json" when "md" fails */
         st = dup_str(&cfg->formats[0], "json", c);
+        cfg->n_formats = st == FS_OK ? 1 : 0;
         if (st == FS_OK) {
             st = dup_str(&cfg->formats[1], "md", c);
+            cfg->n_formats += st == FS_OK ? 1 : 0;
         }
-        cfg->n_formats = st == FS_OK ? 2 : 0;
         return st;
     }
     for (const cJSON *e = formats->child; e != NULL; e = e->next) {

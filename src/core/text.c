@@ -357,12 +357,42 @@ fs_text_class fs_text_classify(const char *s, size_t n)
     return k;
 }
 
+/* Normalise src[0..len) into *dst_out (returns owned, fs_free). Most text grows at most
+ * fourfold; when ICU reports a longer result (NFKD expands U+FDFA to 18 units) the buffer
+ * is made the length it asked for and the text normalised again. */
+static fs_status normalize_utf16(UChar **dst_out, int32_t *len_out, const UNormalizer2 *norm,
+                                 const UChar *src, int32_t len, fs_error *err)
+{
+    UErrorCode uerr = U_ZERO_ERROR;
+    int32_t cap = len * 4 + 16;
+    *dst_out = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        UChar *dst = fs_malloc(sizeof(UChar) * (size_t)cap);
+        if (dst == NULL) {
+            return FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+        }
+        uerr = U_ZERO_ERROR;
+        int32_t n = unorm2_normalize(norm, src, len, dst, cap, &uerr);
+        if (U_SUCCESS(uerr)) {
+            *dst_out = dst;
+            *len_out = n;
+            return FS_OK;
+        }
+        fs_free(dst);
+        if (uerr != U_BUFFER_OVERFLOW_ERROR) {
+            break;
+        }
+        cap = n;
+    }
+    return FS_FAIL(err, FS_ERR_TEXT, "ICU normalisation: %s", u_errorName(uerr));
+}
+
 fs_status fs_text_normalize(fs_buf *out, const char *s, size_t n, fs_text_form form, fs_error *err)
 {
     UErrorCode uerr = U_ZERO_ERROR;
     const UNormalizer2 *norm = NULL;
     UChar *src = NULL, *dst = NULL;
-    int32_t src_len = 0, dst_len = 0, out_len = 0;
+    int32_t src_len = 0, out_len = 0;
     char *utf8 = NULL;
     fs_status st = FS_OK;
     if (n > INT32_MAX / 8) {
@@ -395,15 +425,12 @@ fs_status fs_text_normalize(fs_buf *out, const char *s, size_t n, fs_text_form f
         st = FS_FAIL(err, FS_ERR_TEXT, "ICU UTF-8 conversion: %s", u_errorName(uerr));
         goto done;
     }
-    dst_len = src_len * 4 + 16;
-    dst = fs_malloc(sizeof(UChar) * (size_t)dst_len);
-    if (dst == NULL) {
-        st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
+    st = normalize_utf16(&dst, &out_len, norm, src, src_len, err);
+    if (st != FS_OK) {
         goto done;
     }
-    out_len = unorm2_normalize(norm, src, src_len, dst, dst_len, &uerr);
-    if (U_FAILURE(uerr)) {
-        st = FS_FAIL(err, FS_ERR_TEXT, "ICU normalisation: %s", u_errorName(uerr));
+    if (out_len > (INT32_MAX - 1) / 3) {
+        st = FS_FAIL(err, FS_ERR_LIMIT, "text too long to normalise");
         goto done;
     }
     utf8 = fs_malloc((size_t)out_len * 3 + 1);

@@ -6,6 +6,7 @@ extern const fs_test_case fs_audit_compare_tests[];
 extern const fs_test_case fs_audit_scorefile_tests[];
 extern const fs_test_case fs_audit_text_fairness_tests[];
 extern const fs_test_case fs_audit_gates_tests[];
+extern const fs_test_case fs_audit_config_tests[];
 
 int main(int argc, char **argv)
 {
@@ -15,6 +16,7 @@ int main(int argc, char **argv)
         { "audit.scorefile", fs_audit_scorefile_tests },
         { "audit.text_fairness", fs_audit_text_fairness_tests },
         { "audit.gates", fs_audit_gates_tests },
+        { "audit.config", fs_audit_config_tests },
     };
     return fs_test_main(argc, argv, suites, sizeof suites / sizeof suites[0]);
 }

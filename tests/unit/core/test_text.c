@@ -70,6 +70,37 @@ static void test_core_text__normalize_and_validate(void)
     CU_ASSERT_FALSE(fs_text_valid_utf8("a\0b", 3));
 }
 
+/* NFKD and NFKC expand U+FDFA to 18 code points, more than the fourfold first guess of
+ * the UTF-16 buffer: the text is normalised again into a buffer of the size ICU asks for,
+ * as the reusable normaliser does. */
+static void test_core_text__normalize_expands_eighteenfold(void)
+{
+    static const char salla[] = "\xD8\xB5\xD9\x84\xD9\x89 \xD8\xA7\xD9\x84\xD9\x84\xD9\x87 "
+                                "\xD8\xB9\xD9\x84\xD9\x8A\xD9\x87 \xD9\x88\xD8\xB3\xD9\x84\xD9\x85";
+    static const char three[] = "\xEF\xB7\xBA\xEF\xB7\xBA\xEF\xB7\xBA"; /* U+FDFA x3 */
+    fs_text_normalizer *nz = NULL;
+    fs_buf a, b, want;
+    CU_ASSERT_EQUAL_FATAL(fs_text_normalizer_new(&nz, NULL), FS_OK);
+    fs_buf_init(&a, 0);
+    fs_buf_init(&b, 0);
+    fs_buf_init(&want, 0);
+    for (int i = 0; i < 3; i++) {
+        fs_buf_puts(&want, salla);
+    }
+    for (int f = FS_FORM_NFKC; f <= FS_FORM_NFKD; f++) {
+        fs_buf_reset(&a);
+        fs_buf_reset(&b);
+        CU_ASSERT_EQUAL(fs_text_normalize(&a, three, 9, (fs_text_form)f, NULL), FS_OK);
+        CU_ASSERT_EQUAL(fs_text_normalizer_run(nz, &b, three, 9, (fs_text_form)f, NULL), FS_OK);
+        CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&a), fs_buf_cstr(&want));
+        CU_ASSERT_STRING_EQUAL(fs_buf_cstr(&b), fs_buf_cstr(&want));
+    }
+    fs_text_normalizer_free(nz);
+    fs_buf_dispose(&a);
+    fs_buf_dispose(&b);
+    fs_buf_dispose(&want);
+}
+
 /* Text whose code points are all below U+0300 is segmented without ICU; appending a CJK
  * character sends the same text through ICU, whose clusters must match. */
 static void test_core_text__simple_graphemes_match_icu(void)
@@ -197,5 +228,7 @@ const fs_test_case fs_core_text_tests[] = {
     { "test_core_text__words_have_kinds", test_core_text__words_have_kinds },
     { "test_core_text__case_mapping_is_full", test_core_text__case_mapping_is_full },
     { "test_core_text__normalize_and_validate", test_core_text__normalize_and_validate },
+    { "test_core_text__normalize_expands_eighteenfold",
+      test_core_text__normalize_expands_eighteenfold },
     { NULL, NULL },
 };
