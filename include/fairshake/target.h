@@ -135,11 +135,15 @@ typedef struct fs_dispatch_opts {
      * *wait_ms to how long the wait may last at most (-1: no limit); a non-OK return stops
      * the dispatch like one from done(). NULL: none. */
     fs_status (*idle)(void *payload, long *wait_ms);
+    /* Stop (FS_ERR_TARGET) when no attempt has had any reply this long after the first one
+     * started and at least two waves of the window (at least 10 attempts) failed: a wrong
+     * URL or a server that is not running. 0: never. */
+    long fail_fast_unreachable_ms;
 } fs_dispatch_opts;
 
-#define FS_DISPATCH_OPTS_INIT                                      \
-    {                                                              \
-        8, 0.0, 30000, 5, 250, 30000, 0, 0.0, 0, 0, 0, 0, 10, NULL \
+#define FS_DISPATCH_OPTS_INIT                                             \
+    {                                                                     \
+        8, 0.0, 30000, 5, 250, 30000, 0, 0.0, 0, 0, 0, 0, 10, NULL, 10000 \
     }
 
 /** One request to send. body is borrowed until the done callback for id returns. */

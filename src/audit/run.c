@@ -893,6 +893,7 @@ static fs_status run_target(run_ctx *c, size_t ti)
     dis.idle = on_idle;
     dis.fail_fast_retry_after_ms = cfg->fail_fast_retry_after_ms;
     dis.fail_fast_failures = cfg->fail_fast_failures;
+    dis.fail_fast_unreachable_ms = cfg->fail_fast_unreachable_ms;
     /* the budgets are for the whole run: what earlier targets spent is gone */
     if (cfg->max_requests > 0) {
         dis.max_requests = cfg->max_requests > c->sent ? cfg->max_requests - c->sent : 0;

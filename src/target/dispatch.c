@@ -183,6 +183,7 @@ static fs_status start_one(fs_target__dispatcher *d, fs_target__slot *s, fs_targ
         release_req(d, r);
         return st;
     }
+    d->first_start_ms = d->first_start_ms > 0 ? d->first_start_ms : now;
     r->attempts++;
     r->tokens = (double)((r->body_len + 3) / 4);
     d->tokens_in_flight += r->tokens;
@@ -339,10 +340,31 @@ static void account_tokens(fs_target__dispatcher *d, fs_target__slot *s,
 
 /* A 429 or a failure: lower the concurrency, pause starts, and check fail-fast. false
  * when fail-fast stopped the dispatch. */
+/* No reply to any attempt yet, for fail_fast_unreachable_ms since the first started and
+ * over two full waves of the window (at least 10 attempts). */
+static bool unreachable(const fs_target__dispatcher *d, const fs_target__attempt *a, double now)
+{
+    int waves = 2 * d->opts.concurrency;
+    return d->opts.fail_fast_unreachable_ms > 0 && !d->ever_replied && !a->replied &&
+           d->failures_in_row >= (waves > 10 ? waves : 10) &&
+           now - d->first_start_ms >= (double)d->opts.fail_fast_unreachable_ms;
+}
+
 static bool on_failure(fs_target__dispatcher *d, const fs_target__slot *s,
                        const fs_target__attempt *a, double now)
 {
     d->failures_in_row++;
+    if (unreachable(d, a, now)) {
+        /* a wrong URL or a server that is not running: stop rather than grind through
+         * every request's retries */
+        fs_target__fatal(d, FS_ERR_TARGET,
+                         "target '%s' (%s): fail_fast: no reply to any of %d attempts in %.0f s "
+                         "(last: %s); check that the server is running and the URL is right; "
+                         "the run store is intact, run again to resume",
+                         target_name(d), d->urls != NULL ? d->urls[s->replica] : "exec",
+                         d->failures_in_row, (now - d->first_start_ms) / 1000.0, a->what);
+        return false;
+    }
     if (a->replied && a->http == 429) {
         if (fs_target__adapt_throttled(&d->adapt, s->start_ms, now)) {
             fs_target__log(d, 0, "concurrency lowered to %d of %d after HTTP 429", d->adapt.limit,
@@ -404,6 +426,7 @@ void fs_target__finished(fs_target__dispatcher *d, fs_target__slot *s, const fs_
 {
     fs_target__req *r = s->r;
     double now = fs_target__now_ms();
+    d->ever_replied = d->ever_replied || a->replied;
     account_tokens(d, s, a, now);
     s->r = NULL;
     d->n_busy--;

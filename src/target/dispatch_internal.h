@@ -84,6 +84,8 @@ struct fs_target__dispatcher {
     uint64_t taken;       /* requests taken from next() */
     double tokens_spent, tokens_in_flight;
     int failures_in_row;
+    bool ever_replied;     /* some attempt got a complete reply (any HTTP status) */
+    double first_start_ms; /* when the first attempt started; 0 before */
     double pause_until_ms; /* after a 429 with Retry-After: no start before */
     fs_rng rng;
     fs_target__bucket rps, tpm;

@@ -429,6 +429,52 @@ static void test_target_dispatch__connection_refused_is_a_transport_error(void)
     free(c);
 }
 
+/* A server that never replies (a wrong port) stops the dispatch once no attempt has had a
+ * reply for fail_fast_unreachable_ms over two waves of the window (at least 10 attempts),
+ * instead of working through every request's retries; one that replies, even with
+ * errors, does not; 0 turns it off. */
+static void test_target_dispatch__never_answered_stops_early(void)
+{
+    char base[64], url[128];
+    int port = stub_closed_port();
+    CU_ASSERT_FATAL(port > 0);
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", port);
+    fs_target_spec spec = chat_spec(url, sizeof url, base, "/v1/chat/completions");
+    run_ctx *c = new_ctx(&spec, 100);
+    fs_dispatch_opts opts = quick_opts(8, 5);
+    opts.fail_fast_unreachable_ms = 200;
+    fs_error err;
+    double t0 = mono_ms();
+    CU_ASSERT_EQUAL(fs_dispatch_run(&spec, &opts, next_req, on_done, c, NULL, NULL, &err),
+                    FS_ERR_TARGET);
+    CU_ASSERT(mono_ms() - t0 >= 200.0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "fail_fast: no reply to any of "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, base));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Couldn't connect"));
+    CU_ASSERT(c->supplied < 100);
+    for (int i = 0; i < c->total; i++) {
+        CU_ASSERT(c->out[i].calls <= 1);
+    }
+    free(c);
+    /* turned off: every request runs out of retries and is reported */
+    c = new_ctx(&spec, 6);
+    opts = quick_opts(2, 2);
+    opts.fail_fast_unreachable_ms = 0;
+    CU_ASSERT_EQUAL(fs_dispatch_run(&spec, &opts, next_req, on_done, c, NULL, NULL, NULL), FS_OK);
+    assert_each_done_once(c);
+    free(c);
+
+    static const char *const args[] = { "--fault-rate", "1", "--retry-after", "0", NULL };
+    rm_run r;
+    CU_ASSERT_FATAL(rm_begin(&r, args, "/v1/chat/completions", 40));
+    opts = quick_opts(8, 1);
+    opts.fail_fast_unreachable_ms = 1;
+    CU_ASSERT_EQUAL(fs_dispatch_run(&r.spec, &opts, next_req, on_done, r.c, NULL, NULL, NULL),
+                    FS_OK);
+    assert_each_done_once(r.c);
+    rm_end(&r);
+}
+
 static bool count_next(fs_request *req, void *payload)
 {
     (*(int *)payload)++;
@@ -798,6 +844,8 @@ const fs_test_case fs_target_dispatch_tests[] = {
     { "test_target_dispatch__concurrency_is_respected",
       test_target_dispatch__concurrency_is_respected },
     { "test_target_dispatch__stops_when_done_fails", test_target_dispatch__stops_when_done_fails },
+    { "test_target_dispatch__never_answered_stops_early",
+      test_target_dispatch__never_answered_stops_early },
     { "test_target_dispatch__idle_hook_bounds_waits_and_can_stop",
       test_target_dispatch__idle_hook_bounds_waits_and_can_stop },
     { "test_target_dispatch__slow_answer_times_out", test_target_dispatch__slow_answer_times_out },
