@@ -663,6 +663,35 @@ static void test_e2e_resilience__quota_gone_fails_fast_then_resumes(void)
     CU_ASSERT_EQUAL(answered_total(&t), 3 * 40);
 }
 
+/* A URL where nothing listens, with every request allowed 5 retries: the run stops once
+ * no attempt has had a reply for run.fail_fast.unreachable_s, with exit 3 and a message
+ * naming the URL, instead of working through 888 requests' retries. */
+static void test_e2e_resilience__dead_url_stops_early(void)
+{
+    run_paths p;
+    tally t;
+    char *msg = NULL;
+    char dead[64];
+    int port = 0;
+    int fd = refused_port(&port);
+    CU_ASSERT_FATAL(fd >= 0);
+    snprintf(dead, sizeof dead, "http://127.0.0.1:%d", port);
+    CU_ASSERT_FATAL(write_config_run(&p, "dead", "dead", 8, 5, 42,
+                                     ", \"fail_fast\": {\"unreachable_s\": 0.5}"));
+    time_t t0 = time(NULL);
+    int code = run_config(&p, dead, NULL, &msg);
+    double elapsed = difftime(time(NULL), t0);
+    close(fd);
+    CU_ASSERT_EQUAL(code, 3);
+    CU_ASSERT_PTR_NOT_NULL(msg != NULL ? strstr(msg, "fail_fast: no reply to any of") : NULL);
+    CU_ASSERT_PTR_NOT_NULL(msg != NULL ? strstr(msg, dead) : NULL);
+    fs_free(msg);
+    CU_ASSERT(elapsed < 15.0);
+    CU_ASSERT_FATAL(store_tally(&t, p.store));
+    CU_ASSERT_EQUAL(answered_total(&t), 0);
+    CU_ASSERT(t.variants < 3 * 296);
+}
+
 const fs_test_case fs_e2e_resilience_tests[] = {
     { "test_e2e_resilience__fault_counts_add_up", test_e2e_resilience__fault_counts_add_up },
     { "test_e2e_resilience__kill_early_resumes", test_e2e_resilience__kill_early_resumes },
@@ -672,5 +701,6 @@ const fs_test_case fs_e2e_resilience_tests[] = {
       test_e2e_resilience__unreachable_then_completed },
     { "test_e2e_resilience__quota_gone_fails_fast_then_resumes",
       test_e2e_resilience__quota_gone_fails_fast_then_resumes },
+    { "test_e2e_resilience__dead_url_stops_early", test_e2e_resilience__dead_url_stops_early },
     { NULL, NULL },
 };
