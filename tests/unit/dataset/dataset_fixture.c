@@ -49,20 +49,38 @@ const char *ds_fixture_crlf_bom(char *out, size_t cap, const char *src, const ch
     return res;
 }
 
-const fs_record *ds_fixture_expect(fs_dataset *ds, uint64_t line, const char *input)
+const fs_record *ds_fixture_next(fs_dataset *ds)
 {
     const fs_record *r = NULL;
     fs_error err = { 0 };
     fs_status st = fs_dataset_next(ds, &r, &err);
-    if (st != FS_OK) {
-        fprintf(stderr, "\nunexpected error: %s\n", err.msg);
+    if (st != FS_OK || r == NULL) {
+        if (st != FS_OK) {
+            fprintf(stderr, "\nunexpected error: %s\n", err.msg);
+        }
+        fs_dataset_free(ds); /* the fatal assertion below ends the test before it frees ds */
+        CU_ASSERT_EQUAL_FATAL(st, FS_OK);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     }
-    CU_ASSERT_EQUAL_FATAL(st, FS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    return r;
+}
+
+const fs_record *ds_fixture_expect(fs_dataset *ds, uint64_t line, const char *input)
+{
+    const fs_record *r = ds_fixture_next(ds);
     CU_ASSERT_EQUAL(r->line, line);
     CU_ASSERT_EQUAL(r->input_len, strlen(input));
     CU_ASSERT_EQUAL(memcmp(r->input, input, strlen(input) + 1), 0);
     return r;
+}
+
+void ds_fixture_expect_refs(fs_dataset *ds, const fs_record *r, size_t n)
+{
+    if (r->n_refs != n) {
+        fprintf(stderr, "\nexpected %zu references, got %zu\n", n, r->n_refs);
+        fs_dataset_free(ds); /* r dies with ds; the test ends here */
+        CU_FAIL_FATAL("wrong number of references");
+    }
 }
 
 void ds_fixture_expect_error(fs_dataset *ds, const char *path, fs_status code, const char *tail)

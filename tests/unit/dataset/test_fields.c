@@ -46,13 +46,13 @@ static void test_dataset_fields__jsonl_refs_pair_context(void)
     const fs_record *r = ds_fixture_expect(ds, 1, "Où?");
     CU_ASSERT_STRING_EQUAL(r->input2, "ここ");
     CU_ASSERT_STRING_EQUAL(r->context, "مرحبا 😀");
-    CU_ASSERT_EQUAL_FATAL(r->n_refs, 3);
+    ds_fixture_expect_refs(ds, r, 3);
     CU_ASSERT_STRING_EQUAL(r->refs[0], "a");
     CU_ASSERT_STRING_EQUAL(r->refs[1], "b");
     CU_ASSERT_STRING_EQUAL(r->refs[2], "a");
     CU_ASSERT_FALSE(r->unanswerable);
     r = ds_fixture_expect(ds, 2, "one");
-    CU_ASSERT_EQUAL_FATAL(r->n_refs, 1);
+    ds_fixture_expect_refs(ds, r, 1);
     CU_ASSERT_STRING_EQUAL(r->refs[0], "only");
     r = ds_fixture_expect(ds, 3, "none");
     CU_ASSERT_EQUAL(r->n_refs, 0);
@@ -82,10 +82,10 @@ static void test_dataset_fields__csv_one_reference_per_cell(void)
     const fs_record *r = ds_fixture_expect(ds, 2, "Wer, wann?");
     CU_ASSERT_STRING_EQUAL(r->input2, "b");
     CU_ASSERT_STRING_EQUAL(r->context, "c \"x\"");
-    CU_ASSERT_EQUAL_FATAL(r->n_refs, 1);
+    ds_fixture_expect_refs(ds, r, 1);
     CU_ASSERT_STRING_EQUAL(r->refs[0], "Zürich");
     r = ds_fixture_expect(ds, 3, "x");
-    CU_ASSERT_EQUAL_FATAL(r->n_refs, 1); /* an empty cell is an empty reference */
+    ds_fixture_expect_refs(ds, r, 1); /* an empty cell is an empty reference */
     CU_ASSERT_STRING_EQUAL(r->refs[0], "");
     ds_fixture_expect_end(ds);
     fs_dataset_free(ds);
@@ -117,9 +117,7 @@ static void test_dataset_fields__format_names(void)
     CU_ASSERT_EQUAL_FATAL(
         fs_dataset_open(&ds, ds_fixture_data(path, sizeof path, "reviews.jsonl"), NULL, NULL),
         FS_OK);
-    const fs_record *r = NULL;
-    CU_ASSERT_EQUAL_FATAL(fs_dataset_next(ds, &r, NULL), FS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    const fs_record *r = ds_fixture_next(ds);
     CU_ASSERT_PTR_NULL(r->input2);
     CU_ASSERT_PTR_NULL(r->context);
     CU_ASSERT_PTR_NULL(r->refs);

@@ -28,10 +28,7 @@ static const char *example(char *out, size_t cap, const char *name)
 
 static const fs_record *next(fs_dataset *ds)
 {
-    const fs_record *r = NULL;
-    fs_error err = { 0 };
-    CU_ASSERT_EQUAL_FATAL(fs_dataset_next(ds, &r, &err), FS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    const fs_record *r = ds_fixture_next(ds);
     CU_ASSERT_EQUAL(r->line, 0);
     return r;
 }
@@ -46,9 +43,13 @@ static void test_dataset_squad__v1_sample(void)
     CU_ASSERT_STRING_EQUAL(r->id, "kerrow-q1");
     CU_ASSERT_STRING_EQUAL(r->input, "When was the lighthouse of Kerrow built?");
     CU_ASSERT_EQUAL(r->input_len, strlen(r->input));
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r->context);
+    if (r->context == NULL) {
+        CU_FAIL("the first question has no context");
+        fs_dataset_free(ds);
+        return;
+    }
     CU_ASSERT_EQUAL(strncmp(r->context, "The lighthouse of Kerrow stands", 31), 0);
-    CU_ASSERT_EQUAL_FATAL(r->n_refs, 3); /* duplicates are kept, as the official script does */
+    ds_fixture_expect_refs(ds, r, 3); /* duplicates are kept, as the official script does */
     CU_ASSERT_STRING_EQUAL(r->refs[0], "1854");
     CU_ASSERT_STRING_EQUAL(r->refs[1], "in 1854");
     CU_ASSERT_STRING_EQUAL(r->refs[2], "1854");

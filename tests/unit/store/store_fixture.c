@@ -2,6 +2,7 @@
 #include "store_fixture.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fs_test.h"
@@ -40,4 +41,9 @@ fs_variant store_fixture_variant(const char *rid, uint64_t index, const char *pe
     v.text = text;
     v.changed = true;
     return v;
+}
+
+bool store_fixture_str_is(const char *s, const char *want)
+{
+    return s != NULL && strcmp(s, want) == 0;
 }

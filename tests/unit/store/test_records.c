@@ -15,6 +15,7 @@
 typedef struct rows {
     size_t n;
     size_t stop_after;   /* 0: never stop */
+    bool copy_failed;    /* a copy ran out of memory: the walk ends with FS_ERR_NOMEM */
     char *key[ROWS_MAX]; /* "record_id/perturbation" */
     char *answer[ROWS_MAX];
     char *prediction[ROWS_MAX];
@@ -25,9 +26,14 @@ typedef struct rows {
     fs_outcome o[ROWS_MAX];
 } rows;
 
-static char *dup_or_null(const char *s)
+/* A copy of s, or NULL for NULL; a failed copy sets r->copy_failed. */
+static char *dup_or_null(rows *r, const char *s)
 {
-    return s != NULL ? fs_strdup(s) : NULL;
+    char *copy = s != NULL ? fs_strdup(s) : NULL;
+    if (s != NULL && copy == NULL) {
+        r->copy_failed = true;
+    }
+    return copy;
 }
 
 static fs_status collect(const fs_variant *v, const fs_outcome *o, void *payload)
@@ -41,18 +47,24 @@ static fs_status collect(const fs_variant *v, const fs_outcome *o, void *payload
     fs_buf_init(&b, 0);
     fs_buf_printf(&b, "%s/%s", v->record_id, v->perturbation);
     r->key[i] = fs_buf_take(&b, NULL);
-    r->group[i] = dup_or_null(v->group);
+    if (r->key[i] == NULL) {
+        r->copy_failed = true;
+    }
+    r->group[i] = dup_or_null(r, v->group);
     r->group_null[i] = v->group == NULL;
     r->label_null[i] = v->label == NULL;
     r->changed[i] = v->changed;
     r->has_outcome[i] = o != NULL;
     if (o != NULL) {
         r->o[i] = *o;
-        r->answer[i] = dup_or_null(o->answer);
+        r->answer[i] = dup_or_null(r, o->answer);
         r->answer_null[i] = o->answer == NULL;
-        r->prediction[i] = dup_or_null(o->prediction);
+        r->prediction[i] = dup_or_null(r, o->prediction);
         r->prediction_null[i] = o->prediction == NULL;
-        r->error[i] = dup_or_null(o->error);
+        r->error[i] = dup_or_null(r, o->error);
+    }
+    if (r->copy_failed) {
+        return FS_ERR_NOMEM;
     }
     return (r->stop_after != 0 && r->n == r->stop_after) ? FS_ERR_CANCELLED : FS_OK;
 }
@@ -139,20 +151,29 @@ static void test_store_records__outcome_round_trip_with_nulls_and_unicode(void)
 
     rows r = { 0 };
     CU_ASSERT_EQUAL(fs_store_each(s, "t", collect, &r, NULL), FS_OK);
-    CU_ASSERT_EQUAL_FATAL(r.n, 2);
-    CU_ASSERT_STRING_EQUAL(r.key[0], "é-1/clean");
-    CU_ASSERT_STRING_EQUAL(r.group[0], "المرأة");
+    if (r.n != 2) {
+        CU_FAIL("fs_store_each() did not report two variants");
+        goto done;
+    }
+    CU_ASSERT_TRUE(store_fixture_str_is(r.key[0], "é-1/clean"));
+    CU_ASSERT_TRUE(store_fixture_str_is(r.group[0], "المرأة"));
     CU_ASSERT_FALSE(r.label_null[0]);
     CU_ASSERT_TRUE(r.changed[0]);
-    CU_ASSERT_TRUE_FATAL(r.has_outcome[0] && r.has_outcome[1]);
+    if (!r.has_outcome[0] || !r.has_outcome[1]) {
+        CU_FAIL("a variant was reported without its outcome");
+        goto done;
+    }
     CU_ASSERT_EQUAL(r.o[0].variant_id, a);
-    CU_ASSERT_STRING_EQUAL(r.o[0].target, "t");
+    CU_ASSERT_TRUE(store_fixture_str_is(r.o[0].target, "t"));
     CU_ASSERT_EQUAL(r.o[0].status, FS_OK);
     CU_ASSERT_EQUAL(r.o[0].http_status, 200);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r.answer[0]);
+    if (r.answer[0] == NULL) {
+        CU_FAIL("the first outcome lost its answer");
+        goto done;
+    }
     CU_ASSERT_EQUAL(strlen(r.answer[0]), sizeof unicode_answer - 1);
     CU_ASSERT_EQUAL(memcmp(r.answer[0], unicode_answer, sizeof unicode_answer - 1), 0);
-    CU_ASSERT_STRING_EQUAL(r.prediction[0], "positivo");
+    CU_ASSERT_TRUE(store_fixture_str_is(r.prediction[0], "positivo"));
     CU_ASSERT_DOUBLE_EQUAL(r.o[0].latency_ms, 12.25, 1e-12);
     CU_ASSERT_EQUAL(r.o[0].attempts, 2);
     CU_ASSERT_PTR_NULL(r.error[0]);
@@ -160,7 +181,7 @@ static void test_store_records__outcome_round_trip_with_nulls_and_unicode(void)
     CU_ASSERT_EQUAL(r.o[0].prompt_tokens, 17);
     CU_ASSERT_EQUAL(r.o[0].completion_tokens, 3);
 
-    CU_ASSERT_STRING_EQUAL(r.key[1], "é-1/typo");
+    CU_ASSERT_TRUE(store_fixture_str_is(r.key[1], "é-1/typo"));
     CU_ASSERT_TRUE(r.group_null[1]);
     CU_ASSERT_TRUE(r.label_null[1]);
     CU_ASSERT_FALSE(r.changed[1]);
@@ -173,6 +194,7 @@ static void test_store_records__outcome_round_trip_with_nulls_and_unicode(void)
     CU_ASSERT_EQUAL(r.o[1].attempts, 5);
     CU_ASSERT_EQUAL(r.o[1].prompt_tokens, -1);
     CU_ASSERT_EQUAL(r.o[1].completion_tokens, -1);
+done:
     rows_dispose(&r);
     CU_ASSERT_EQUAL(fs_store_close(s, NULL), FS_OK);
 }
@@ -207,9 +229,14 @@ static void test_store_records__outcome_replaced_and_has_outcome(void)
 
     rows r = { 0 };
     CU_ASSERT_EQUAL(fs_store_each(s, "t", collect, &r, NULL), FS_OK);
-    CU_ASSERT_EQUAL_FATAL(r.n, 1);
+    if (r.n != 1) {
+        CU_FAIL("fs_store_each() did not report one variant");
+        rows_dispose(&r);
+        fs_store_free(s);
+        return;
+    }
     CU_ASSERT_EQUAL(r.o[0].status, FS_OK);
-    CU_ASSERT_STRING_EQUAL(r.answer[0], "b");
+    CU_ASSERT_TRUE(store_fixture_str_is(r.answer[0], "b"));
     CU_ASSERT_PTR_NULL(r.error[0]);
     rows_dispose(&r);
     int64_t nv = 0, no = 0;
@@ -229,19 +256,16 @@ static void test_store_records__cache_hit_and_miss(void)
     static const char json[] = "{\"choices\":[{\"text\":\"très 好 🙂\"}]}";
     CU_ASSERT_EQUAL(fs_store_cache_put(s, "00ff", json, sizeof json - 1, NULL), FS_OK);
     CU_ASSERT_EQUAL(fs_store_cache_get(s, "00ff", &body, NULL), FS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-    CU_ASSERT_STRING_EQUAL(body, json);
+    CU_ASSERT_TRUE(store_fixture_str_is(body, json));
     fs_free(body);
     /* only the first n bytes are stored */
     CU_ASSERT_EQUAL(fs_store_cache_put(s, "00ff", "abcdef", 3, NULL), FS_OK);
     CU_ASSERT_EQUAL(fs_store_cache_get(s, "00ff", &body, NULL), FS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-    CU_ASSERT_STRING_EQUAL(body, "abc");
+    CU_ASSERT_TRUE(store_fixture_str_is(body, "abc"));
     fs_free(body);
     CU_ASSERT_EQUAL(fs_store_cache_put(s, "empty", "", 0, NULL), FS_OK);
     CU_ASSERT_EQUAL(fs_store_cache_get(s, "empty", &body, NULL), FS_OK);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(body);
-    CU_ASSERT_STRING_EQUAL(body, "");
+    CU_ASSERT_TRUE(store_fixture_str_is(body, ""));
     fs_free(body);
     CU_ASSERT_EQUAL(fs_store_cache_get(s, "00FF", &body, NULL), FS_OK);
     CU_ASSERT_PTR_NULL(body);
@@ -275,18 +299,24 @@ static void test_store_records__each_orders_and_reports_missing_outcomes(void)
 
     rows r = { 0 };
     CU_ASSERT_EQUAL(fs_store_each(s, "A", collect, &r, NULL), FS_OK);
-    CU_ASSERT_EQUAL_FATAL(r.n, 5);
+    if (r.n != 5) {
+        CU_FAIL("fs_store_each() did not report five variants");
+        goto done;
+    }
     static const char *const want[] = { "a/case", "a/clean", "a/typo", "b/clean", "b/homoglyph" };
     static const bool want_outcome[] = { false, true, false, false, true };
     for (size_t i = 0; i < 5; i++) {
-        CU_ASSERT_STRING_EQUAL(r.key[i], want[i]);
+        CU_ASSERT_TRUE(store_fixture_str_is(r.key[i], want[i]));
         CU_ASSERT_EQUAL(r.has_outcome[i], want_outcome[i]);
     }
     rows_dispose(&r);
 
     r.stop_after = 3;
     CU_ASSERT_EQUAL(fs_store_each(s, "B", collect, &r, NULL), FS_ERR_CANCELLED);
-    CU_ASSERT_EQUAL_FATAL(r.n, 3);
+    if (r.n != 3) {
+        CU_FAIL("fs_store_each() did not stop after three variants");
+        goto done;
+    }
     CU_ASSERT_FALSE(r.has_outcome[0]);
     CU_ASSERT_FALSE(r.has_outcome[1]); /* a/clean has an A outcome only */
     CU_ASSERT_TRUE(r.has_outcome[2]);
@@ -294,6 +324,7 @@ static void test_store_records__each_orders_and_reports_missing_outcomes(void)
     /* the walk can run again after being stopped */
     CU_ASSERT_EQUAL(fs_store_each(s, "B", collect, &r, NULL), FS_OK);
     CU_ASSERT_EQUAL(r.n, 5);
+done:
     rows_dispose(&r);
     CU_ASSERT_EQUAL(fs_store_close(s, NULL), FS_OK);
 }
