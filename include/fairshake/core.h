@@ -129,6 +129,10 @@ typedef enum fs_text_case {
     FS_CASE_FOLD = 3
 } fs_text_case;
 
+/* The text helpers below that append to an fs_buf return its failure (FS_ERR_NOMEM, or
+ * FS_ERR_LIMIT for a capped buffer) when out ends in a failed state, so a caller never goes
+ * on with a text that reads as "". */
+
 /** Append s[0..n) case-mapped (full Unicode mapping, root locale) to out. */
 FS_API fs_status fs_text_case_map(fs_buf *out, const char *s, size_t n, fs_text_case c,
                                   fs_error *err);

@@ -2,6 +2,7 @@
  * UTF-8 bytes, so every offset is a byte offset into the caller's string), full case
  * mapping, normalisation and character classes. Nothing here works byte by byte on
  * anything but ASCII structure. */
+#include "core/text_int.h"
 #include "fairshake/core.h"
 
 #include <string.h>
@@ -313,7 +314,7 @@ done:
         fs_free(dst);
     }
     ucasemap_close(cm);
-    return st;
+    return fs_text__appended(out, st, err);
 }
 
 /* ASCII classes without ICU lookups (the same answers ICU gives for these). */
@@ -451,7 +452,7 @@ done:
     fs_free(src);
     fs_free(dst);
     fs_free(utf8);
-    return st;
+    return fs_text__appended(out, st, err);
 }
 
 struct fs_text_casemapper {
@@ -526,7 +527,7 @@ fs_status fs_text_casemapper_map(fs_text_casemapper *cm, fs_buf *out, const char
     if (U_FAILURE(uerr)) {
         return FS_FAIL(err, FS_ERR_TEXT, "ICU case mapping: %s", u_errorName(uerr));
     }
-    return FS_OK;
+    return fs_text__appended(out, FS_OK, err);
 }
 
 struct fs_text_regex {

@@ -4,6 +4,7 @@
  * accent stripping (NFD, drop nonspacing marks, NFC), canonical composition of a letter
  * with a mark, and script lookup. Invariants: every output is valid UTF-8 appended to the
  * caller's buffer; nothing here keeps state beyond the normaliser's buffers. */
+#include "core/text_int.h"
 #include "fairshake/core.h"
 
 #include <unicode/uchar.h>
@@ -123,7 +124,7 @@ fs_status fs_text_normalizer_run(fs_text_normalizer *nz, fs_buf *out, const char
     if (st == FS_OK) {
         put_utf16(out, nz->dst, res);
     }
-    return st;
+    return fs_text__appended(out, st, err);
 }
 
 /* Whether c is an accent that stripping removes. */
@@ -162,7 +163,7 @@ fs_status fs_text_normalizer_strip_marks(fs_text_normalizer *nz, fs_buf *out, co
     if (st == FS_OK) {
         put_utf16(out, nz->dst, res);
     }
-    return st;
+    return fs_text__appended(out, st, err);
 }
 
 int fs_text_script(uint32_t cp)

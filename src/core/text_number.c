@@ -3,6 +3,7 @@
  * digit of a long or fractional number is kept; the formatter is opened once per object
  * and reused, and results go through fixed stack buffers unless they are unusually
  * long. */
+#include "core/text_int.h"
 #include "fairshake/core.h"
 
 #include <string.h>
@@ -113,5 +114,5 @@ fs_status fs_text_spellout_format(fs_text_spellout *sp, fs_buf *out, const char 
     if (dst != small) {
         fs_free(dst);
     }
-    return st;
+    return fs_text__appended(out, st, err);
 }

@@ -23,10 +23,6 @@ fs_status fs_identify__fold(fs_identify_detector *d, const char *s, size_t n, fs
     fs_buf_reset(&d->tmp);
     fs_buf_reset(&d->key);
     fs_status st = fs_text_normalizer_strip_marks(d->nz, &d->tmp, s, n, err);
-    if (st == FS_OK && fs_buf_status(&d->tmp) != FS_OK) {
-        /* a failed buffer reads as "": folding it would give an empty key */
-        st = FS_FAIL(err, fs_buf_status(&d->tmp), "out of memory");
-    }
     if (st == FS_OK) {
         st = fs_text_casemapper_map(d->cm, &d->key, fs_buf_cstr(&d->tmp), d->tmp.len, FS_CASE_FOLD,
                                     err);

@@ -412,7 +412,7 @@ static fs_status put_case_form(fs_perturber *p, fs_buf *out, const char *s, int 
     if (st == FS_OK) {
         st = fs_text_normalize(out, fs_buf_cstr(&tmp), tmp.len, form, err);
     }
-    if (st == FS_OK && (fs_buf_status(&tmp) != FS_OK || fs_buf_status(out) != FS_OK)) {
+    if (st == FS_OK && fs_buf_status(&tmp) != FS_OK) {
         st = FS_FAIL(err, FS_ERR_NOMEM, "out of memory");
     }
     fs_buf_dispose(&tmp);

@@ -251,7 +251,62 @@ done:
     fs_free(b);
 }
 
+/* A helper that appends to a buffer which cannot take the text reports the buffer's
+ * failure instead of FS_OK with a text that reads as "". */
+static void test_core_text__full_buffer_is_an_error(void)
+{
+    static const char text[] = "Crème brûlée, 東京, Ärger";
+    fs_text_normalizer *nz = NULL;
+    fs_text_casemapper *cm = NULL;
+    fs_text_spellout *sp = NULL;
+    fs_buf b;
+    if (fs_text_normalizer_new(&nz, NULL) != FS_OK || fs_text_casemapper_new(&cm, NULL) != FS_OK ||
+        fs_text_spellout_new(&sp, "en", NULL) != FS_OK) {
+        CU_FAIL("cannot make the text helpers");
+        goto done;
+    }
+    for (int k = 0; k < 6; k++) {
+        fs_status st = FS_OK;
+        fs_buf_init(&b, 4); /* at most 4 bytes */
+        switch (k) {
+        case 0:
+            st = fs_text_case_map(&b, text, strlen(text), FS_CASE_FOLD, NULL);
+            break;
+        case 1:
+            st = fs_text_casemapper_map(cm, &b, text, strlen(text), FS_CASE_UPPER, NULL);
+            break;
+        case 2:
+            st = fs_text_normalize(&b, text, strlen(text), FS_FORM_NFD, NULL);
+            break;
+        case 3:
+            st = fs_text_normalizer_run(nz, &b, text, strlen(text), FS_FORM_NFC, NULL);
+            break;
+        case 4:
+            st = fs_text_normalizer_strip_marks(nz, &b, text, strlen(text), NULL);
+            break;
+        default:
+            st = fs_text_spellout_format(sp, &b, "12345", 5, NULL);
+            break;
+        }
+        CU_ASSERT_EQUAL(st, FS_ERR_LIMIT);
+        fs_buf_dispose(&b);
+        fs_buf_init(&b, 0); /* the same call with room succeeds */
+        CU_ASSERT_EQUAL(k == 0 ? fs_text_case_map(&b, text, strlen(text), FS_CASE_FOLD, NULL)
+                        : k == 5
+                            ? fs_text_spellout_format(sp, &b, "12345", 5, NULL)
+                            : fs_text_normalizer_run(nz, &b, text, strlen(text), FS_FORM_NFC, NULL),
+                        FS_OK);
+        CU_ASSERT(b.len > 4);
+        fs_buf_dispose(&b);
+    }
+done:
+    fs_text_spellout_free(sp);
+    fs_text_casemapper_free(cm);
+    fs_text_normalizer_free(nz);
+}
+
 const fs_test_case fs_core_text_tests[] = {
+    { "test_core_text__full_buffer_is_an_error", test_core_text__full_buffer_is_an_error },
     { "test_core_text__regex_input_matches_utf8", test_core_text__regex_input_matches_utf8 },
     { "test_core_text__ascii_classes_match_icu", test_core_text__ascii_classes_match_icu },
     { "test_core_text__simple_graphemes_match_icu", test_core_text__simple_graphemes_match_icu },
