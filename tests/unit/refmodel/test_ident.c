@@ -8,13 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "../../support/refmodel_fixture.h"
 #include "core/json.h"
 #include "fairshake/identify.h"
 #include "refmodel/ident.h"
 #include "refmodel/models.h"
+#include "refmodel_http.h"
 
 #define NOTE                                                                                   \
     "Called Dr. Amélie Côté on +44 20 7946 0958 and wrote to amelie.cote@example.org; SSN " \
@@ -293,42 +292,6 @@ static void test_refmodel_ident__flags(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "creditcard"));
 }
 
-static size_t on_body(char *p, size_t size, size_t n, void *payload)
-{
-    fs_buf_append(payload, p, size * n);
-    return size * n;
-}
-
-/* POST body to path; returns the HTTP status and the parsed body in *out. */
-static long post(const fs_test_refmodel *rm, const char *path, const char *body, cJSON **out)
-{
-    char url[256];
-    long status = 0;
-    fs_buf b;
-    fs_buf_init(&b, 0);
-    snprintf(url, sizeof url, "%s%s", rm->base_url, path);
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    if (curl_easy_perform(c) == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    }
-    curl_easy_cleanup(c);
-    curl_slist_free_all(hdrs);
-    if (fs_json__parse(out, fs_buf_cstr(&b), b.len, "response", NULL) != FS_OK) {
-        *out = NULL;
-    }
-    fs_buf_dispose(&b);
-    return status;
-}
-
 /* The answer content of a completion (chat or text), borrowed from v. */
 static const char *content_of(cJSON *v)
 {
@@ -342,13 +305,14 @@ static void test_refmodel_ident__http(void)
     fs_test_refmodel rm;
     cJSON *v = NULL;
     CU_ASSERT_TRUE_FATAL(fs_test_refmodel_start(&rm, NULL));
-    CU_ASSERT_EQUAL(post(&rm, "/v1/chat/completions",
-                         "{\"model\":\"pii-identifier\",\"messages\":[{\"role\":\"system\","
-                         "\"content\":\"You list sensitive data.\"},{\"role\":\"user\",\"content\":"
-                         "\"Categories: email, phone\\nNote: Ring Dr. Côté on +44 20 7946 0958 or "
-                         "cote@example.org\\nItems:\"}]}",
-                         &v),
-                    200);
+    CU_ASSERT_EQUAL(
+        refmodel_http(&rm, "/v1/chat/completions",
+                      "{\"model\":\"pii-identifier\",\"messages\":[{\"role\":\"system\","
+                      "\"content\":\"You list sensitive data.\"},{\"role\":\"user\",\"content\":"
+                      "\"Categories: email, phone\\nNote: Ring Dr. Côté on +44 20 7946 0958 or "
+                      "cote@example.org\\nItems:\"}]}",
+                      &v),
+        200);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(fs_json__str(v, "model"), "pii-identifier");
     CU_ASSERT_STRING_EQUAL(content_of(v), "{\"items\":[{\"category\":\"phone\",\"text\":\"+44 20 "
@@ -360,11 +324,12 @@ static void test_refmodel_ident__http(void)
     fs_test_refmodel_stop(&rm);
     const char *const args[] = { "--ident-categories", "person", "--ident-fence", NULL };
     CU_ASSERT_TRUE_FATAL(fs_test_refmodel_start(&rm, args));
-    CU_ASSERT_EQUAL(post(&rm, "/v1/completions",
-                         "{\"model\":\"pii-identifier\",\"prompt\":\"Text: Ring Dr. Côté on +44 20 "
-                         "7946 0958\\nAnswer:\"}",
-                         &v),
-                    200);
+    CU_ASSERT_EQUAL(
+        refmodel_http(&rm, "/v1/completions",
+                      "{\"model\":\"pii-identifier\",\"prompt\":\"Text: Ring Dr. Côté on +44 20 "
+                      "7946 0958\\nAnswer:\"}",
+                      &v),
+        200);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(
         content_of(v), "```json\n{\"items\":[{\"category\":\"person\",\"text\":\"Côté\"}]}\n```");

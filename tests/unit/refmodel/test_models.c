@@ -6,51 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "../../support/refmodel_fixture.h"
 #include "core/json.h"
 #include "refmodel/models.h"
-
-static size_t on_body(char *p, size_t size, size_t n, void *payload)
-{
-    fs_buf_append(payload, p, size * n);
-    return size * n;
-}
-
-/* GET (body NULL) or POST a JSON body; returns the HTTP status (0 on a transport error)
- * and the parsed body in *out (NULL when it is not JSON). */
-static long http(const fs_test_refmodel *rm, const char *path, const char *body, cJSON **out)
-{
-    char url[256];
-    long status = 0;
-    fs_buf b;
-    fs_buf_init(&b, 0);
-    snprintf(url, sizeof url, "%s%s", rm->base_url, path);
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    CURL *c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    if (body != NULL) {
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    }
-    if (curl_easy_perform(c) == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    }
-    curl_easy_cleanup(c);
-    curl_slist_free_all(hdrs);
-    *out = NULL;
-    if (fs_json__parse(out, fs_buf_cstr(&b), b.len, "response", NULL) != FS_OK) {
-        *out = NULL;
-    }
-    fs_buf_dispose(&b);
-    return status;
-}
+#include "refmodel_http.h"
 
 /* The answer text of a chat or text completion. */
 static const char *answer_of(cJSON *v)
@@ -178,7 +137,7 @@ static void test_refmodel_models__http_lists_every_model(void)
     fs_test_refmodel rm;
     cJSON *v = NULL;
     CU_ASSERT_TRUE_FATAL(start(&rm, NULL));
-    CU_ASSERT_EQUAL(http(&rm, "/v1/models", NULL, &v), 200);
+    CU_ASSERT_EQUAL(refmodel_http(&rm, "/v1/models", NULL, &v), 200);
     cJSON *data = cJSON_GetObjectItem(v, "data");
     CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(data), REFMODEL_N_MODELS);
     for (int i = 0; i < REFMODEL_N_MODELS; i++) {
@@ -187,12 +146,12 @@ static void test_refmodel_models__http_lists_every_model(void)
         cJSON *one = NULL;
         CU_ASSERT_STRING_EQUAL(fs_json__str(cJSON_GetArrayItem(data, i), "id"), name);
         snprintf(path, sizeof path, "/v1/models/%s", name);
-        CU_ASSERT_EQUAL(http(&rm, path, NULL, &one), 200);
+        CU_ASSERT_EQUAL(refmodel_http(&rm, path, NULL, &one), 200);
         CU_ASSERT_STRING_EQUAL(fs_json__str(one, "id"), name);
         cJSON_Delete(one);
     }
     cJSON_Delete(v);
-    CU_ASSERT_EQUAL(http(&rm, "/v1/models/bigram", NULL, &v), 404);
+    CU_ASSERT_EQUAL(refmodel_http(&rm, "/v1/models/bigram", NULL, &v), 404);
     cJSON_Delete(v);
     fs_test_refmodel_stop(&rm);
 }
@@ -201,7 +160,7 @@ static void expect_answer(const fs_test_refmodel *rm, const char *path, const ch
                           const char *model, const char *want)
 {
     cJSON *v = NULL;
-    CU_ASSERT_EQUAL(http(rm, path, body, &v), 200);
+    CU_ASSERT_EQUAL(refmodel_http(rm, path, body, &v), 200);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(fs_json__str(v, "model"), model);
     CU_ASSERT_PTR_NOT_NULL_FATAL(answer_of(v));
@@ -213,7 +172,7 @@ static void expect_status(const fs_test_refmodel *rm, const char *body, long sta
                           const char *code)
 {
     cJSON *v = NULL;
-    CU_ASSERT_EQUAL(http(rm, "/v1/completions", body, &v), status);
+    CU_ASSERT_EQUAL(refmodel_http(rm, "/v1/completions", body, &v), status);
     cJSON *e = cJSON_GetObjectItem(v, "error");
     CU_ASSERT_PTR_NOT_NULL(e);
     if (code != NULL) {
@@ -256,11 +215,12 @@ static void test_refmodel_models__http_every_model_answers(void)
                   "{\"model\":\"bigram-lm\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\","
                   "\"content\":\"the\"}]}",
                   "bigram-lm", "cat sat");
-    CU_ASSERT_EQUAL(http(&rm, "/v1/completions",
-                         "{\"model\":\"bigram-lm\",\"prompt\":\"the cat\",\"max_tokens\":0,"
-                         "\"echo\":true,\"logprobs\":1}",
-                         &v),
-                    200);
+    CU_ASSERT_EQUAL(
+        refmodel_http(&rm, "/v1/completions",
+                      "{\"model\":\"bigram-lm\",\"prompt\":\"the cat\",\"max_tokens\":0,"
+                      "\"echo\":true,\"logprobs\":1}",
+                      &v),
+        200);
     cJSON *lp =
         cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(v, "choices"), 0), "logprobs");
     cJSON *tlp = cJSON_GetObjectItem(lp, "token_logprobs");
@@ -290,7 +250,7 @@ static void test_refmodel_models__http_models_coexist_with_faults(void)
     const char *const extra[] = { "--fault-rate", "0.5", "--seed", "11", NULL };
     CU_ASSERT_TRUE_FATAL(start(&rm, extra));
     for (int i = 0; i < 40; i++) {
-        long st = http(&rm, "/v1/completions", bodies[i % REFMODEL_N_MODELS], &v);
+        long st = refmodel_http(&rm, "/v1/completions", bodies[i % REFMODEL_N_MODELS], &v);
         CU_ASSERT_PTR_NOT_NULL(v);
         if (st == 200) {
             answered++;
@@ -308,10 +268,10 @@ static void test_refmodel_models__http_models_coexist_with_faults(void)
     const char *const broken[] = { "--malformed-rate", "1", NULL };
     CU_ASSERT_TRUE_FATAL(start(&rm, broken));
     for (int i = 0; i < REFMODEL_N_MODELS; i++) {
-        CU_ASSERT_EQUAL(http(&rm, "/v1/completions", bodies[i], &v), 200);
+        CU_ASSERT_EQUAL(refmodel_http(&rm, "/v1/completions", bodies[i], &v), 200);
         CU_ASSERT_PTR_NULL(v);
     }
-    CU_ASSERT_EQUAL(http(&rm, "/v1/models", NULL, &v), 200);
+    CU_ASSERT_EQUAL(refmodel_http(&rm, "/v1/models", NULL, &v), 200);
     CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(v, "data")), REFMODEL_N_MODELS);
     cJSON_Delete(v);
     fs_test_refmodel_stop(&rm);
@@ -328,10 +288,10 @@ static void test_refmodel_models__http_constant_answer(void)
     cJSON *v = NULL;
     const char *const extra[] = { "--constant", text, NULL };
     CU_ASSERT_TRUE_FATAL(start(&rm, extra));
-    CU_ASSERT_EQUAL(http(&rm, "/v1/chat/completions",
-                         "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
-                         "\"content\":\"Text: awful\"}]}",
-                         &v),
+    CU_ASSERT_EQUAL(refmodel_http(&rm, "/v1/chat/completions",
+                                  "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
+                                  "\"content\":\"Text: awful\"}]}",
+                                  &v),
                     200);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(answer_of(v), text);
@@ -339,19 +299,20 @@ static void test_refmodel_models__http_constant_answer(void)
     CU_ASSERT_EQUAL(
         cJSON_GetObjectItem(cJSON_GetObjectItem(v, "usage"), "completion_tokens")->valueint, 1);
     cJSON_Delete(v);
-    CU_ASSERT_EQUAL(http(&rm, "/v1/completions", "{\"model\":\"bigram-lm\",\"prompt\":\"x\"}", &v),
-                    200);
+    CU_ASSERT_EQUAL(
+        refmodel_http(&rm, "/v1/completions", "{\"model\":\"bigram-lm\",\"prompt\":\"x\"}", &v),
+        200);
     CU_ASSERT_PTR_NOT_NULL_FATAL(v);
     CU_ASSERT_STRING_EQUAL(answer_of(v), text);
     CU_ASSERT_STRING_EQUAL(fs_json__str(v, "object"), "text_completion");
     cJSON_Delete(v);
-    CU_ASSERT_EQUAL(http(&rm, "/v1/models", NULL, &v), 200);
+    CU_ASSERT_EQUAL(refmodel_http(&rm, "/v1/models", NULL, &v), 200);
     CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(v, "data")), REFMODEL_N_MODELS);
     cJSON_Delete(v);
     fs_test_refmodel_stop(&rm);
     const char *const faulty[] = { "--constant", "positive", "--fault-rate", "1", NULL };
     CU_ASSERT_TRUE_FATAL(start(&rm, faulty));
-    long st = http(&rm, "/v1/completions", "{\"prompt\":\"x\"}", &v);
+    long st = refmodel_http(&rm, "/v1/completions", "{\"prompt\":\"x\"}", &v);
     CU_ASSERT(st == 429 || st == 500 || st == 503);
     cJSON_Delete(v);
     fs_test_refmodel_stop(&rm);

@@ -1,5 +1,5 @@
 set(FS_TEST_SRC main.c test_nb.c test_request.c test_opts.c test_server.c test_qa.c test_lead.c
-  test_lm.c test_models.c test_ident.c)
+  test_lm.c test_models.c test_ident.c refmodel_http.c)
 set(FS_TEST_LINK core identify)
 set(FS_TEST_EXTRA_SRC
   ${PROJECT_SOURCE_DIR}/src/refmodel/nb.c
